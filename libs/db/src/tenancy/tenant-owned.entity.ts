@@ -1,0 +1,43 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '@allmende/core';
+import { tenantContext, TENANT_SETTING } from './tenant-context';
+
+/** The one expression every tenant policy uses: no setting (or '') means no tenant, so no rows. */
+export const TENANT_POLICY_EXPRESSION = `tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '')::uuid`;
+
+/**
+ * Base of every tenant-owned entity. It carries the two isolation layers:
+ * - PostgreSQL row-level security, enabled and forced, with the tenant policy;
+ * - the MikroORM `tenant` filter, on by default, which reads the open tenant scope
+ *   and throws when there is none.
+ */
+export const TenantOwnedSchema = defineEntity({
+  name: 'TenantOwned',
+  abstract: true,
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    tenantId: p.uuid(),
+    createdAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .defaultRaw('now()'),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date())
+      .defaultRaw('now()'),
+  },
+  rowLevelSecurity: 'force',
+  policies: [{ name: 'tenant_isolation', using: TENANT_POLICY_EXPRESSION, check: TENANT_POLICY_EXPRESSION }],
+  filters: {
+    tenant: {
+      name: 'tenant',
+      default: true,
+      args: false,
+      cond: () => ({ tenantId: tenantContext.requireTenantId() }),
+    },
+  },
+});

@@ -1,0 +1,5 @@
+export * from './group.entity';
+export * from './group-member.entity';
+export * from './groups.service';
+export * from './groups.controller';
+export * from './groups.module';
