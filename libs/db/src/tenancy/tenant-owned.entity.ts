@@ -19,7 +19,8 @@ export const TenantOwnedSchema = defineEntity({
       .uuid()
       .primary()
       .onCreate(() => newId()),
-    tenantId: p.uuid(),
+    // Stamped from the open scope on insert (and checked by TenantOwnedSubscriber).
+    tenantId: p.uuid().onCreate(() => tenantContext.requireTenantId()),
     createdAt: p
       .datetime()
       .onCreate(() => new Date())

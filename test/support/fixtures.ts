@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { createOrmOptions, TenantScope } from '@allmende/db';
+import { ALL_ENTITIES } from '@allmende/entities';
+import { GroupMemberSchema, GroupSchema, type Group } from '@allmende/groups';
+import { MemberSchema, type Member } from '@allmende/members';
+import { TenantSchema, type Tenant } from '@allmende/tenants';
+import { testRun } from './test-run';
+
+/** An ORM connected as the app role (or another URL), as the apps connect. */
+export function openOrm(options: { url?: string; poolMax?: number } = {}): Promise<MikroORM> {
+  return MikroORM.init(
+    createOrmOptions({ url: options.url ?? testRun().appUrl, entities: ALL_ENTITIES, poolMax: options.poolMax ?? 4 }),
+  );
+}
+
+/** A plain pg client (app role unless told otherwise), for raw-SQL checks. */
+export async function connect(url: string = testRun().appUrl): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+export function uniqueSlug(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export async function createTenant(orm: MikroORM, name = 'Ortsgemeinde Test'): Promise<Tenant> {
+  const em = orm.em.fork();
+  const tenant = em.create(TenantSchema, { slug: uniqueSlug(), name, kind: 'municipality' });
+  await em.flush();
+  return tenant;
+}
+
+export interface SeededTenant {
+  tenant: Tenant;
+  members: Member[];
+  groups: Group[];
+}
+
+/** A tenant with two members, a public and a private group, and one group membership. */
+export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTenant> {
+  const tenant = await createTenant(orm, `Gemeinde ${label}`);
+  return new TenantScope(orm).run(tenant.id, async (em) => {
+    const members = [
+      em.create(MemberSchema, { email: `anna.${label}@example.org`, givenName: 'Anna', familyName: label }),
+      em.create(MemberSchema, { email: `ben.${label}@example.org`, givenName: 'Ben', familyName: label }),
+    ];
+    const groups = [
+      em.create(GroupSchema, { key: 'neuigkeiten', name: { de: `Neuigkeiten ${label}` }, visibility: 'public' }),
+      em.create(GroupSchema, { key: 'vorstand', name: { de: `Vorstand ${label}` }, visibility: 'private' }),
+    ];
+    em.create(GroupMemberSchema, { group: groups[0]!, member: members[0]!, role: 'group_admin' });
+    await em.flush();
+    return { tenant, members, groups };
+  });
+}
