@@ -5,5 +5,6 @@ export * from './job-dispatcher';
 export * from './redis.token';
 export * from './redis.module';
 export * from './queues.module';
+export * from './job-handlers.module';
 export * from './jobs-worker.module';
 export * from './worker-heartbeat.service';

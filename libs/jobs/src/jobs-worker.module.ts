@@ -1,9 +1,9 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
 import type { Job } from 'bullmq';
 import type { JobCatalog } from './catalog';
-import { discoverJobHandlers, JOB_CATALOG, JobDispatcher, JobHandlerMap } from './job-dispatcher';
+import { JobDispatcher } from './job-dispatcher';
+import { JobHandlersModule } from './job-handlers.module';
 
 /** One BullMQ processor per queue; every job goes through the dispatcher. */
 function createQueueProcessor(queue: string, concurrency: number): Type<WorkerHost> {
@@ -33,15 +33,8 @@ export class JobsWorkerModule {
     const queues = [...new Set(Object.values(options.catalog).map((definition) => definition.queue))];
     return {
       module: JobsWorkerModule,
-      imports: [DiscoveryModule],
+      imports: [JobHandlersModule.forRoot(options.catalog)],
       providers: [
-        { provide: JOB_CATALOG, useValue: options.catalog },
-        {
-          provide: JobHandlerMap,
-          inject: [DiscoveryService, Reflector],
-          useFactory: (discovery: DiscoveryService, reflector: Reflector) =>
-            discoverJobHandlers(options.catalog, discovery, reflector),
-        },
         JobDispatcher,
         ...queues.map((queue) => createQueueProcessor(queue, options.concurrency)),
       ],

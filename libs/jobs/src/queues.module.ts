@@ -1,4 +1,4 @@
-import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsOptions, Queue } from 'bullmq';
@@ -6,8 +6,20 @@ import { JOBS, QUEUES, type JobName, type JobPayload } from './catalog';
 
 /** Puts jobs on their queue after validating the payload against the catalog's schema. */
 @Injectable()
-export class JobProducer {
+export class JobProducer implements OnModuleInit {
+  private readonly logger = new Logger('Queues');
+
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    // Without a listener BullMQ prints every connection error to the console; ours go to
+    // the log. ioredis keeps reconnecting, and /health/ready reports Redis as down meanwhile.
+    for (const name of Object.values(QUEUES)) {
+      this.moduleRef
+        .get<Queue>(getQueueToken(name), { strict: false })
+        .on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+    }
+  }
 
   async enqueue<Name extends JobName>(name: Name, payload: JobPayload<Name>, options?: JobsOptions): Promise<string> {
     const definition = JOBS[name];
