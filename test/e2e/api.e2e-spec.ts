@@ -41,11 +41,17 @@ describe('API', () => {
     it('an unknown route is a 404 problem', async () => {
       const response = await request(app.getHttpServer()).get('/api/nothing-here').expect(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.body).toMatchObject({ type: '/problems/not-found', status: 404, instance: '/api/nothing-here' });
+      expect(response.body).toMatchObject({
+        type: '/problems/not-found',
+        status: 404,
+        instance: '/api/nothing-here',
+      });
     });
 
     it('an unknown tenant is a 404 problem', async () => {
-      const response = await request(app.getHttpServer()).get('/api/tenants/no-such-place/groups').expect(404);
+      const response = await request(app.getHttpServer())
+        .get('/api/tenants/no-such-place/groups')
+        .expect(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ type: '/problems/not-found', title: 'Not Found', status: 404 });
     });
@@ -70,7 +76,9 @@ describe('API', () => {
 
   describe('tenants and groups', () => {
     it("returns a tenant's public profile", async () => {
-      const response = await request(app.getHttpServer()).get(`/api/tenants/${seeded.tenant.slug}`).expect(200);
+      const response = await request(app.getHttpServer())
+        .get(`/api/tenants/${seeded.tenant.slug}`)
+        .expect(200);
       expect(response.body).toEqual({
         slug: seeded.tenant.slug,
         name: 'Gemeinde E2E',
@@ -81,7 +89,9 @@ describe('API', () => {
     });
 
     it('lists only the public groups to anonymous callers', async () => {
-      const response = await request(app.getHttpServer()).get(`/api/tenants/${seeded.tenant.slug}/groups`).expect(200);
+      const response = await request(app.getHttpServer())
+        .get(`/api/tenants/${seeded.tenant.slug}/groups`)
+        .expect(200);
       expect(response.body).toEqual([
         {
           id: seeded.groups[0]!.id,
@@ -97,7 +107,10 @@ describe('API', () => {
 
   describe('request ids', () => {
     it('keeps a sane X-Request-Id', async () => {
-      const response = await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', 'abc-123').expect(200);
+      const response = await request(app.getHttpServer())
+        .get('/health/live')
+        .set('X-Request-Id', 'abc-123')
+        .expect(200);
       expect(response.headers['x-request-id']).toBe('abc-123');
     });
 

@@ -55,10 +55,15 @@ describe('the built allmende CLI', () => {
   });
 
   it('db migrate without the owner URL fails with one line naming it', () => {
-    const { code, stdout, stderr } = allmende(['db', 'migrate'], { ...databaseEnv(), DATABASE_OWNER_URL: undefined });
+    const { code, stdout, stderr } = allmende(['db', 'migrate'], {
+      ...databaseEnv(),
+      DATABASE_OWNER_URL: undefined,
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe('allmende: invalid configuration: DATABASE_OWNER_URL: is required for this command\n');
+    expect(stderr).toBe(
+      'allmende: invalid configuration: DATABASE_OWNER_URL: is required for this command\n',
+    );
   });
 
   it('a missing variable fails with one line naming it', () => {

@@ -64,9 +64,11 @@ describe('interleaved requests of two tenants over a pool of 2 connections', () 
   it("leaves no tenant setting on the API's pooled connections afterwards", async () => {
     const em = app.get(MikroORM).em.fork();
     for (let i = 0; i < 5; i++) {
-      const [row] = await em.getConnection().execute<{ tenant: string | null }[]>(
-        `select nullif(current_setting('app.tenant_id', true), '') as tenant`,
-      );
+      const [row] = await em
+        .getConnection()
+        .execute<{ tenant: string | null }[]>(
+          `select nullif(current_setting('app.tenant_id', true), '') as tenant`,
+        );
       expect(row?.tenant ?? null).toBeNull();
     }
   });

@@ -31,10 +31,13 @@ async function findTenancyGaps(client: Client): Promise<string[]> {
     if (!row.rls) gaps.push(`${row.table}: row-level security is not enabled`);
     if (!row.forced) gaps.push(`${row.table}: row-level security is not forced`);
     if (row.nullable) gaps.push(`${row.table}: tenant_id is nullable`);
-    const tenantPolicy = row.policies.some(
-      (qual) => /tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i.test(qual),
+    const tenantPolicy = row.policies.some((qual) =>
+      /tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i.test(
+        qual,
+      ),
     );
-    if (!tenantPolicy) gaps.push(`${row.table}: no policy on NULLIF(current_setting('app.tenant_id', true), '')`);
+    if (!tenantPolicy)
+      gaps.push(`${row.table}: no policy on NULLIF(current_setting('app.tenant_id', true), '')`);
   }
   const indexes = await client.query<{ table: string; index: string; first: string }>(`
     select t.relname as table, i.relname as index, a.attname as first
@@ -66,7 +69,9 @@ describe('row-level security schema', () => {
     const result = await owner.query(
       `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by 1`,
     );
-    expect(result.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['group_members', 'groups', 'members']));
+    expect(result.rows.map((row) => row.table_name)).toEqual(
+      expect.arrayContaining(['group_members', 'groups', 'members']),
+    );
   });
 
   it('every table with tenant_id has RLS enabled and forced, the tenant policy, and tenant-led indexes', async () => {
@@ -98,7 +103,14 @@ describe('row-level security schema', () => {
       [APP_ROLE],
     );
     expect(role.rows).toEqual([
-      { rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false, owned: 0, can_create: false },
+      {
+        rolsuper: false,
+        rolbypassrls: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        owned: 0,
+        can_create: false,
+      },
     ]);
   });
 

@@ -123,7 +123,9 @@ describe('tenant isolation', () => {
     it('B sees none of A rows, even when asking for them by tenant_id', async () => {
       await asTenant(b.tenant.id, async () => {
         for (const table of ['members', 'groups', 'group_members']) {
-          const leaked = await app.query(`select count(*)::int as n from ${table} where tenant_id = $1`, [a.tenant.id]);
+          const leaked = await app.query(`select count(*)::int as n from ${table} where tenant_id = $1`, [
+            a.tenant.id,
+          ]);
           const own = await app.query(`select count(*)::int as n from ${table}`);
           expect({ table, leaked: leaked.rows[0].n }).toEqual({ table, leaked: 0 });
           expect(own.rows[0].n).toBeGreaterThan(0);
@@ -133,7 +135,9 @@ describe('tenant isolation', () => {
 
     it('B cannot update, delete or insert A rows', async () => {
       await asTenant(b.tenant.id, async () => {
-        const updated = await app.query(`update members set given_name = 'Hacked' where tenant_id = $1`, [a.tenant.id]);
+        const updated = await app.query(`update members set given_name = 'Hacked' where tenant_id = $1`, [
+          a.tenant.id,
+        ]);
         const deleted = await app.query('delete from groups where tenant_id = $1', [a.tenant.id]);
         expect(updated.rowCount).toBe(0);
         expect(deleted.rowCount).toBe(0);
@@ -208,7 +212,9 @@ describe('tenant isolation', () => {
         await admin.query('alter table members disable row level security');
         await admin.query('set local role allmende_app');
         await admin.query(`select set_config('app.tenant_id', $1, true)`, [b.tenant.id]);
-        const leaked = await admin.query('select count(*)::int as n from members where tenant_id = $1', [a.tenant.id]);
+        const leaked = await admin.query('select count(*)::int as n from members where tenant_id = $1', [
+          a.tenant.id,
+        ]);
         expect(leaked.rows[0].n).toBe(2);
       } finally {
         await admin.query('rollback');

@@ -11,7 +11,11 @@ import { testRun } from './test-run';
 /** An ORM connected as the app role (or another URL), as the apps connect. */
 export function openOrm(options: { url?: string; poolMax?: number } = {}): Promise<MikroORM> {
   return MikroORM.init(
-    createOrmOptions({ url: options.url ?? testRun().appUrl, entities: ALL_ENTITIES, poolMax: options.poolMax ?? 4 }),
+    createOrmOptions({
+      url: options.url ?? testRun().appUrl,
+      entities: ALL_ENTITIES,
+      poolMax: options.poolMax ?? 4,
+    }),
   );
 }
 
@@ -48,7 +52,11 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       em.create(MemberSchema, { email: `ben.${label}@example.org`, givenName: 'Ben', familyName: label }),
     ];
     const groups = [
-      em.create(GroupSchema, { key: 'neuigkeiten', name: { de: `Neuigkeiten ${label}` }, visibility: 'public' }),
+      em.create(GroupSchema, {
+        key: 'neuigkeiten',
+        name: { de: `Neuigkeiten ${label}` },
+        visibility: 'public',
+      }),
       em.create(GroupSchema, { key: 'vorstand', name: { de: `Vorstand ${label}` }, visibility: 'private' }),
     ];
     em.create(GroupMemberSchema, { group: groups[0]!, member: members[0]!, role: 'group_admin' });

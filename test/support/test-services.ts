@@ -19,7 +19,8 @@ async function containerRuntime(): Promise<string | undefined> {
     const { getContainerRuntimeClient } = await import('testcontainers');
     const client = await getContainerRuntimeClient();
     return client.info.containerRuntime.host;
-  } catch (error) {
+  } catch {
+    // "Could not find a working container runtime strategy": no Docker or Podman here.
     return undefined;
   }
 }

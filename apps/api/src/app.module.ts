@@ -41,7 +41,11 @@ export class AppModule implements NestModule {
             autoLogging: { ignore: (request) => request.url?.startsWith('/health/') ?? false },
           },
         }),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: ALL_ENTITIES, poolMax: config.DATABASE_POOL_MAX }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          entities: ALL_ENTITIES,
+          poolMax: config.DATABASE_POOL_MAX,
+        }),
         RedisModule.forRoot(config.REDIS_URL, config.QUEUE_PREFIX),
         QueuesModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         TenantsModule,

@@ -6,7 +6,10 @@ export function projectRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
     const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'allmende') {
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'allmende'
+    ) {
       return dir;
     }
     const parent = dirname(dir);

@@ -7,12 +7,16 @@ import { packageVersion } from './package-info';
 /** The `allmende` command line. */
 export function buildProgram(output: Output = processOutput): Command {
   const program = new Command('allmende')
-    .description('Allmende: set up and run community platforms for municipalities, parishes, clubs and schools')
+    .description(
+      'Allmende: set up and run community platforms for municipalities, parishes, clubs and schools',
+    )
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(dbCommand(output));
   program.addCommand(devCommand(output));
-  applyToAll(program, (command) => command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }));
+  applyToAll(program, (command) =>
+    command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
+  );
   return program;
 }
 

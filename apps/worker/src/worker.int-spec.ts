@@ -33,7 +33,10 @@ function isolatedConfig(): AppConfig {
   return testConfig({ QUEUE_PREFIX: `${testRun().queuePrefix}-w${++prefixes}` });
 }
 
-async function startWorker(providers: Provider[], catalog: JobCatalog = JOBS): Promise<INestApplicationContext> {
+async function startWorker(
+  providers: Provider[],
+  catalog: JobCatalog = JOBS,
+): Promise<INestApplicationContext> {
   const config = isolatedConfig();
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -122,7 +125,11 @@ describe('worker', () => {
 
       async handle(payload: { tenantId: string }): Promise<void> {
         const members = await this.scope.em().find(MemberSchema, {});
-        seen.push({ tenantId: payload.tenantId, members: members.length, memberTenants: members.map((m) => m.tenantId) });
+        seen.push({
+          tenantId: payload.tenantId,
+          members: members.length,
+          memberTenants: members.map((m) => m.tenantId),
+        });
       }
     }
 

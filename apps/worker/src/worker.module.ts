@@ -15,7 +15,11 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: loggerOptions(config.LOG_LEVEL, 'worker') }),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: ALL_ENTITIES, poolMax: config.DATABASE_POOL_MAX }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          entities: ALL_ENTITIES,
+          poolMax: config.DATABASE_POOL_MAX,
+        }),
         RedisModule.forRoot(config.REDIS_URL, config.QUEUE_PREFIX),
         QueuesModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         JobsWorkerModule.forRoot({ catalog: JOBS, concurrency: config.WORKER_CONCURRENCY }),

@@ -38,7 +38,8 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
  * docker/postgres/10-roles.sh or by hand.
  */
 export async function provisionDatabase(input: ProvisionInput): Promise<ProvisionedDatabase> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(input.database)) throw new Error(`bad database name "${input.database}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(input.database))
+    throw new Error(`bad database name "${input.database}"`);
   await withClient(input.adminUrl, async (client) => {
     const roles = [
       { name: OWNER_ROLE, password: input.ownerPassword },

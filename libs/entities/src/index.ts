@@ -7,4 +7,11 @@ import { TenantSchema } from '@allmende/tenants';
  * Every entity of the platform, in one list, for the ORM of each app. `libs/db` cannot
  * import the domain libs (they import it), so the list lives here.
  */
-export const ALL_ENTITIES = [TenantOwnedSchema, TenantSchema, UserSchema, MemberSchema, GroupSchema, GroupMemberSchema];
+export const ALL_ENTITIES = [
+  TenantOwnedSchema,
+  TenantSchema,
+  UserSchema,
+  MemberSchema,
+  GroupSchema,
+  GroupMemberSchema,
+];

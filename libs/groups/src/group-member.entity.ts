@@ -20,7 +20,12 @@ export const GroupMemberSchema = defineEntity({
     member: () => p.manyToOne(MemberSchema).ref().createForeignKeyConstraint(false),
     role: p.enum(GROUP_ROLES).default('member'),
   },
-  uniques: [{ name: 'group_members_tenant_id_group_id_member_id_unique', properties: ['tenantId', 'group', 'member'] }],
+  uniques: [
+    {
+      name: 'group_members_tenant_id_group_id_member_id_unique',
+      properties: ['tenantId', 'group', 'member'],
+    },
+  ],
   indexes: [{ name: 'group_members_tenant_id_member_id_index', properties: ['tenantId', 'member'] }],
 });
 

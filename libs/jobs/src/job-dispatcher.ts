@@ -51,7 +51,9 @@ export class JobDispatcher {
     if (!definition || !handlerClass) throw new UnrecoverableError(`unknown job "${job.name}"`);
     const parsed = definition.payload.safeParse(job.data);
     if (!parsed.success) {
-      throw new UnrecoverableError(`invalid payload for "${job.name}": ${parsed.error.issues[0]?.message ?? ''}`);
+      throw new UnrecoverableError(
+        `invalid payload for "${job.name}": ${parsed.error.issues[0]?.message ?? ''}`,
+      );
     }
     const handler = this.moduleRef.get<JobHandlerInstance>(handlerClass as never, { strict: false });
     this.logger.debug({ job: job.name, jobId: job.id }, 'job started');

@@ -34,10 +34,7 @@ export class JobsWorkerModule {
     return {
       module: JobsWorkerModule,
       imports: [JobHandlersModule.forRoot(options.catalog)],
-      providers: [
-        JobDispatcher,
-        ...queues.map((queue) => createQueueProcessor(queue, options.concurrency)),
-      ],
+      providers: [JobDispatcher, ...queues.map((queue) => createQueueProcessor(queue, options.concurrency))],
     };
   }
 }

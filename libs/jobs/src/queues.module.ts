@@ -21,7 +21,11 @@ export class JobProducer implements OnModuleInit {
     }
   }
 
-  async enqueue<Name extends JobName>(name: Name, payload: JobPayload<Name>, options?: JobsOptions): Promise<string> {
+  async enqueue<Name extends JobName>(
+    name: Name,
+    payload: JobPayload<Name>,
+    options?: JobsOptions,
+  ): Promise<string> {
     const definition = JOBS[name];
     const data = definition.payload.parse(payload);
     const queue = this.moduleRef.get<Queue>(getQueueToken(definition.queue), { strict: false });

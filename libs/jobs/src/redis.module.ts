@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { REDIS } from './redis.token';
 import { HEARTBEAT_KEY, WorkerHeartbeat } from './worker-heartbeat.service';
 
-
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
@@ -24,8 +23,7 @@ export class RedisModule {
         {
           provide: REDIS,
           // Fail fast instead of queueing commands while Redis is away: callers decide.
-          useFactory: () =>
-            new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+          useFactory: () => new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
         },
         RedisCloser,
         { provide: HEARTBEAT_KEY, useValue: `${prefix}:worker:heartbeat` },

@@ -44,7 +44,9 @@ async function waitForPing(url: string, timeoutMs: number): Promise<void> {
       await client.ping();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer within ${timeoutMs} ms: ${String(error)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`redis-server did not answer within ${timeoutMs} ms`, { cause: error });
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       client.disconnect();

@@ -22,6 +22,12 @@ export class TenantsController {
   async get(@Param('tenant') slug: string): Promise<TenantInfo> {
     const tenant = await this.tenants.findActiveBySlug(slug);
     if (!tenant) throw ProblemException.notFound(`No tenant "${slug}".`);
-    return { slug: tenant.slug, name: tenant.name, kind: tenant.kind, locale: tenant.locale, timezone: tenant.timezone };
+    return {
+      slug: tenant.slug,
+      name: tenant.name,
+      kind: tenant.kind,
+      locale: tenant.locale,
+      timezone: tenant.timezone,
+    };
   }
 }

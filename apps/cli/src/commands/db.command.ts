@@ -15,7 +15,9 @@ export function dbCommand(output: Output): Command {
       const config = loadConfig(process.env, { require: ['DATABASE_OWNER_URL'] });
       const applied = await migrateUp({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
       if (options.json) return output.out(JSON.stringify({ applied }));
-      output.out(applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length}: ${applied.join(', ')}`);
+      output.out(
+        applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length}: ${applied.join(', ')}`,
+      );
     });
 
   db.command('status')
@@ -28,7 +30,9 @@ export function dbCommand(output: Output): Command {
       if (options.json) return output.out(JSON.stringify(migrations, null, 2));
       const pending = migrations.filter((migration) => !migration.applied).length;
       for (const migration of migrations) {
-        output.out(`${migration.applied ? 'applied' : 'pending'}  ${migration.appliedAt ?? '-'.padEnd(24)}  ${migration.name}`);
+        output.out(
+          `${migration.applied ? 'applied' : 'pending'}  ${migration.appliedAt ?? '-'.padEnd(24)}  ${migration.name}`,
+        );
       }
       output.out(`${migrations.length - pending} applied, ${pending} pending`);
     });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { loadConfig } from '@allmende/core';
 import { migrateUp, provisionDatabase } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
-import { startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from '@allmende/local-services';
+import {
+  startEmbeddedPostgres,
+  startRedisServer,
+  type LocalPostgres,
+  type LocalRedis,
+} from '@allmende/local-services';
 import { startChildApp, waitForOk, type ChildApp } from '../dev/child-app';
 import { loadDevSecrets } from '../dev/dev-secrets';
 import type { Output } from '../output';
@@ -64,7 +69,9 @@ export function devCommand(output: Output): Command {
         cleanups.push(async () => {
           await Promise.all(apps.map((app) => app.stop()));
         });
-        const firstExit = Promise.race(apps.map((app) => app.exited.then((code) => ({ app: app.name, code }))));
+        const firstExit = Promise.race(
+          apps.map((app) => app.exited.then((code) => ({ app: app.name, code }))),
+        );
         const healthUrl = `http://127.0.0.1:${config.PORT}/health/ready`;
         await waitForOk(healthUrl, 60_000, firstExit);
         output.out(

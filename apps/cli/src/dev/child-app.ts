@@ -41,5 +41,7 @@ export async function waitForOk(url: string, timeoutMs: number, aborted: Promise
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(stop ? `the app stopped before ${url} answered` : `${url} did not answer within ${timeoutMs} ms`);
+  throw new Error(
+    stop ? `the app stopped before ${url} answered` : `${url} did not answer within ${timeoutMs} ms`,
+  );
 }

@@ -9,6 +9,10 @@ export class SystemSchedules implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs
       .queue('system.heartbeat')
-      .upsertJobScheduler('system.heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'system.heartbeat', data: {} });
+      .upsertJobScheduler(
+        'system.heartbeat',
+        { every: HEARTBEAT_EVERY_MS },
+        { name: 'system.heartbeat', data: {} },
+      );
   }
 }

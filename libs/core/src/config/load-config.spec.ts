@@ -6,7 +6,10 @@ const valid = {
   REDIS_URL: 'redis://redis:6379',
 };
 
-function problemsOf(env: Record<string, string | undefined>, options?: Parameters<typeof loadConfig>[1]): string[] {
+function problemsOf(
+  env: Record<string, string | undefined>,
+  options?: Parameters<typeof loadConfig>[1],
+): string[] {
   try {
     loadConfig(env, options);
   } catch (error) {
@@ -51,9 +54,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toEqual([
       'PUBLIC_URL: is required when NODE_ENV=production',
     ]);
-    expect(loadConfig({ ...valid, NODE_ENV: 'production', PUBLIC_URL: 'https://allmende.example' }).PUBLIC_URL).toBe(
-      'https://allmende.example',
-    );
+    expect(
+      loadConfig({ ...valid, NODE_ENV: 'production', PUBLIC_URL: 'https://allmende.example' }).PUBLIC_URL,
+    ).toBe('https://allmende.example');
   });
 
   it('lets a command require an optional variable', () => {
@@ -63,7 +66,9 @@ describe('loadConfig', () => {
   });
 
   it('says one problem per line in its message', () => {
-    expect(() => loadConfig({})).toThrow('Invalid configuration:\n  - DATABASE_URL: is required\n  - REDIS_URL: is required');
+    expect(() => loadConfig({})).toThrow(
+      'Invalid configuration:\n  - DATABASE_URL: is required\n  - REDIS_URL: is required',
+    );
   });
 });
 

@@ -27,7 +27,8 @@ export function loadConfig(env: RawEnv = process.env, options: { require?: (keyo
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = issue.path.join('.');
-      const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+      const message =
+        issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
       problems.push(`${name}: ${message}`);
     }
     throw new ConfigError(problems);

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { problemTypeForStatus, ProblemException, ProblemType, type ProblemDetails } from './problem';
 
@@ -15,7 +22,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance ??= request.originalUrl?.split('?')[0];
     if (problem.status >= 500) {
       // The stack goes to the log, never to the client.
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (response.headersSent) return;
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

@@ -76,7 +76,9 @@ export class Migration20261125000000Foundation extends Migration {
       constraint "group_members_group_fk" foreign key ("tenant_id", "group_id") references "groups" ("tenant_id", "id") on delete cascade,
       constraint "group_members_member_fk" foreign key ("tenant_id", "member_id") references "members" ("tenant_id", "id") on delete cascade,
       constraint "group_members_tenant_id_group_id_member_id_unique" unique ("tenant_id", "group_id", "member_id"));`);
-    this.addSql(`create index "group_members_tenant_id_member_id_index" on "group_members" ("tenant_id", "member_id");`);
+    this.addSql(
+      `create index "group_members_tenant_id_member_id_index" on "group_members" ("tenant_id", "member_id");`,
+    );
 
     for (const table of ['members', 'groups', 'group_members']) {
       this.addSql(`alter table "${table}" enable row level security;`);
