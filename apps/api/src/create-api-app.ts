@@ -14,7 +14,6 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.useBodyParser('json', { limit: '1mb' });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -7,7 +7,7 @@ import { tenantContext } from './tenant-context';
  */
 export class TenantOwnedSubscriber implements EventSubscriber {
   beforeCreate(args: EventArgs<unknown>): void {
-    if (!args.meta.properties['tenantId' as never]) return;
+    if (!Object.hasOwn(args.meta.properties, 'tenantId')) return;
     const entity = args.entity as { tenantId?: string };
     const tenantId = tenantContext.requireTenantId(args.meta.className);
     if (entity.tenantId === undefined) {

@@ -1,0 +1,84 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '@allmende/local-services';
+import { testRun } from '../support/test-run';
+
+/** The built apps, started as processes the way production starts them. */
+const dist = join(__dirname, '../../dist/apps');
+const apps = { api: join(dist, 'api/src/main.js'), worker: join(dist, 'worker/src/main.js') };
+
+function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: testRun().appUrl,
+    REDIS_URL: testRun().redisUrl,
+    QUEUE_PREFIX: `${testRun().queuePrefix}-processes`,
+    ...extra,
+  };
+}
+
+/** Starts an app, waits until `ready` (given the output so far), sends SIGTERM, returns how it ended. */
+async function startAndStop(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  ready: (output: string) => Promise<boolean>,
+) {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!(await ready(output).catch(() => false))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`app did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGTERM');
+  return { code: await exited, output };
+}
+
+describe('the built apps as processes', () => {
+  beforeAll(() => {
+    for (const script of Object.values(apps)) {
+      if (!existsSync(script))
+        throw new Error(`${script} is missing: run "npm run build" first (npm test does)`);
+    }
+  });
+
+  it.each(Object.entries(apps))(
+    '%s refuses to start without its configuration, naming the variables',
+    (_, script) => {
+      const result = spawnSync(process.execPath, [script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, REDIS_URL: 'not a url' },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/DATABASE_URL: is required/);
+      expect(result.stderr).toMatch(/REDIS_URL: /);
+    },
+  );
+
+  it('the api serves /health/ready and shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { code, output } = await startAndStop(
+      apps.api,
+      appEnv({ PORT: String(port), HOST: '127.0.0.1' }),
+      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
+    );
+    expect(code).toBe(0);
+    expect(output).toMatch(/"msg":"shut down cleanly"/);
+  });
+
+  it('the worker starts, and shuts down cleanly on SIGTERM', async () => {
+    const { code, output } = await startAndStop(apps.worker, appEnv(), async (output) =>
+      output.includes('"msg":"worker started"'),
+    );
+    expect(code).toBe(0);
+    expect(output).toMatch(/"msg":"shut down cleanly"/);
+  });
+});
