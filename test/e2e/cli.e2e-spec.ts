@@ -54,6 +54,12 @@ describe('the built allmende CLI', () => {
     expect(JSON.parse(stdout)).toEqual({ applied: [] });
   });
 
+  it('db diff on a migrated database names only the deliberate extras of the migrations', () => {
+    const { code, stdout } = allmende(['db', 'diff'], databaseEnv());
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/add|create table|alter column/i);
+  });
+
   it('db migrate without the owner URL fails with one line naming it', () => {
     const { code, stdout, stderr } = allmende(['db', 'migrate'], {
       ...databaseEnv(),

@@ -1,3 +1,4 @@
+export * from './base.entity';
 export * from './tenancy/tenant-context';
 export * from './tenancy/tenant-owned.entity';
 export * from './tenancy/tenant-owned.subscriber';

@@ -37,3 +37,20 @@ export async function migrationStatus(input: OrmOptionsInput): Promise<Migration
     ];
   });
 }
+
+/**
+ * The SQL statements that would make the database match the entities: the starting point
+ * of a new migration (`allmende db diff`), and the drift check of the migrations test.
+ */
+export async function schemaDiff(input: OrmOptionsInput): Promise<string[]> {
+  const orm = await MikroORM.init({ ...createOrmOptions({ ...input, poolMax: 1 }) });
+  try {
+    const sql = await orm.schema.getUpdateSchemaSQL({ wrap: false });
+    return sql
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+  } finally {
+    await orm.close(true);
+  }
+}

@@ -1,4 +1,4 @@
-import { TenantOwnedSchema } from '@allmende/db';
+import { BaseSchema, TenantOwnedSchema } from '@allmende/db';
 import { GroupMemberSchema, GroupSchema } from '@allmende/groups';
 import { MemberSchema, UserSchema } from '@allmende/members';
 import { TenantSchema } from '@allmende/tenants';
@@ -8,6 +8,7 @@ import { TenantSchema } from '@allmende/tenants';
  * import the domain libs (they import it), so the list lives here.
  */
 export const ALL_ENTITIES = [
+  BaseSchema,
   TenantOwnedSchema,
   TenantSchema,
   UserSchema,

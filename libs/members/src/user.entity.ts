@@ -1,29 +1,18 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { newId } from '@allmende/core';
+import { BaseSchema } from '@allmende/db';
 
 /** A person's identity (one per Keycloak subject), shared by all their tenants. A global table. */
 export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
+  extends: BaseSchema,
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
     oidcSubject: p.string().length(255).unique(),
     email: p.string().trim().lowercase().length(320).nullable(),
     emailVerified: p.boolean().default(false),
     displayName: p.string().length(200).nullable(),
-    createdAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .defaultRaw('now()'),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date())
-      .defaultRaw('now()'),
   },
+  indexes: [{ name: 'users_email_index', properties: ['email'] }],
 });
 
 export type User = InferEntity<typeof UserSchema>;

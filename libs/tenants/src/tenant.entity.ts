@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { newId } from '@allmende/core';
+import { BaseSchema } from '@allmende/db';
 
 export const TENANT_KINDS = ['municipality', 'church', 'sports_club', 'school', 'nonprofit'] as const;
 export type TenantKind = (typeof TENANT_KINDS)[number];
@@ -14,26 +14,14 @@ export const TENANT_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const TenantSchema = defineEntity({
   name: 'Tenant',
   tableName: 'tenants',
+  extends: BaseSchema,
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
     slug: p.string().length(63).unique(),
     name: p.string().length(200),
     kind: p.enum(TENANT_KINDS),
     locale: p.enum(LOCALES).default('de'),
     timezone: p.string().length(64).default('Europe/Berlin'),
     status: p.enum(TENANT_STATUSES).default('active'),
-    createdAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .defaultRaw('now()'),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date())
-      .defaultRaw('now()'),
   },
 });
 

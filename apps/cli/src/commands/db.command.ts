@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '@allmende/core';
-import { migrateUp, migrationStatus } from '@allmende/db';
+import { migrateUp, migrationStatus, schemaDiff } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import type { Output } from '../output';
 
@@ -35,6 +35,16 @@ export function dbCommand(output: Output): Command {
         );
       }
       output.out(`${migrations.length - pending} applied, ${pending} pending`);
+    });
+
+  db.command('diff')
+    .description(
+      'print the SQL that would make the database match the entities (a start for a new migration)',
+    )
+    .action(async () => {
+      const config = loadConfig(process.env, { require: ['DATABASE_OWNER_URL'] });
+      const statements = await schemaDiff({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
+      output.out(statements.length === 0 ? '-- no difference' : statements.join('\n'));
     });
 
   return db;

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { newId } from '@allmende/core';
+import { BaseSchema } from '../base.entity';
 import { tenantContext, TENANT_SETTING } from './tenant-context';
 
 /** The one expression every tenant policy uses: no setting (or '') means no tenant, so no rows. */
@@ -14,22 +14,10 @@ export const TENANT_POLICY_EXPRESSION = `tenant_id = NULLIF(current_setting('${T
 export const TenantOwnedSchema = defineEntity({
   name: 'TenantOwned',
   abstract: true,
+  extends: BaseSchema,
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
     // Stamped from the open scope on insert (and checked by TenantOwnedSubscriber).
     tenantId: p.uuid().onCreate(() => tenantContext.requireTenantId()),
-    createdAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .defaultRaw('now()'),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date())
-      .defaultRaw('now()'),
   },
   rowLevelSecurity: 'force',
   policies: [{ name: 'tenant_isolation', using: TENANT_POLICY_EXPRESSION, check: TENANT_POLICY_EXPRESSION }],
