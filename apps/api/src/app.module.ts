@@ -3,7 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { ConfigModule, loggerOptions, type AppConfig } from '@allmende/core';
+import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { GroupsModule } from '@allmende/groups';
@@ -36,6 +36,7 @@ export class AppModule implements NestModule {
               response.setHeader('X-Request-Id', id);
               return id;
             },
+            serializers: httpLogSerializers,
             // Only the tenant's slug: no personal data in logs.
             customProps: (request) => ({ tenant: (request as Request).tenant?.slug }),
             autoLogging: { ignore: (request) => request.url?.startsWith('/health/') ?? false },

@@ -27,3 +27,23 @@ export function loggerOptions(level: string, app: string): LoggerOptions {
 export function createLogger(level: string, app: string): Logger {
   return pino(loggerOptions(level, app));
 }
+
+interface SerializedHttpRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+}
+
+/**
+ * What an HTTP log line says about a request and its response: id, method, path and status.
+ * No headers, query strings or client addresses: they can carry personal data (an IP address
+ * is personal data under the GDPR; a query may hold a name someone searched for).
+ */
+export const httpLogSerializers = {
+  req: (request: SerializedHttpRequest) => ({
+    id: request.id,
+    method: request.method,
+    path: request.url?.split('?')[0],
+  }),
+  res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+};
