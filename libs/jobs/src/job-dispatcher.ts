@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, ModuleRef, Reflector } from '@nestjs/core';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { TenantScope } from '@allmende/db';
@@ -10,7 +10,7 @@ export const JOB_CATALOG = Symbol('JOB_CATALOG');
 
 /** Job name → handler class, checked one to one against the catalog when it is built. */
 export class JobHandlerMap {
-  constructor(readonly classes: Map<string, abstract new (...args: never[]) => unknown>) {}
+  constructor(readonly classes: Map<string, Type<JobHandlerInstance>>) {}
 }
 
 /** Builds the handler map from the app's providers; throws (stopping the start) on a mismatch. */
@@ -19,12 +19,13 @@ export function discoverJobHandlers(
   discovery: DiscoveryService,
   reflector: Reflector,
 ): JobHandlerMap {
-  const found: (DiscoveredHandler & { metatype: abstract new (...args: never[]) => unknown })[] = [];
+  const found: (DiscoveredHandler & { metatype: Type<JobHandlerInstance> })[] = [];
   for (const wrapper of discovery.getProviders()) {
-    const metatype = wrapper.metatype;
-    if (typeof metatype !== 'function' || wrapper.inject) continue;
+    // Class providers only: a factory provider's metatype is its factory function.
+    if (typeof wrapper.metatype !== 'function' || wrapper.inject) continue;
+    const metatype = wrapper.metatype as Type<JobHandlerInstance>;
     const jobName = reflector.get<string | undefined>(JOB_HANDLER_METADATA, metatype);
-    if (jobName) found.push({ jobName, className: metatype.name, metatype: metatype as never });
+    if (jobName) found.push({ jobName, className: metatype.name, metatype });
   }
   checkJobHandlers(catalog, found);
   return new JobHandlerMap(new Map(found.map((handler) => [handler.jobName, handler.metatype])));
@@ -55,7 +56,7 @@ export class JobDispatcher {
         `invalid payload for "${job.name}": ${parsed.error.issues[0]?.message ?? ''}`,
       );
     }
-    const handler = this.moduleRef.get<JobHandlerInstance>(handlerClass as never, { strict: false });
+    const handler = this.moduleRef.get(handlerClass, { strict: false });
     this.logger.debug({ job: job.name, jobId: job.id }, 'job started');
     if (definition.scope === 'tenant') {
       const { tenantId } = parsed.data as { tenantId: string };
