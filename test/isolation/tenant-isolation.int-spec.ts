@@ -16,6 +16,8 @@ describe('tenant isolation', () => {
   let a: SeededTenant;
   let b: SeededTenant;
   let app: Client;
+  /** Every table with a tenant_id, so a new tenant-owned table is covered without editing this test. */
+  let tenantTables: string[];
 
   beforeAll(async () => {
     orm = await openOrm();
@@ -23,6 +25,11 @@ describe('tenant isolation', () => {
     a = await seedTenant(orm, 'A');
     b = await seedTenant(orm, 'B');
     app = await connect();
+    const tables = await app.query<{ table_name: string }>(
+      `select table_name from information_schema.columns
+       where table_schema = 'public' and column_name = 'tenant_id' order by table_name`,
+    );
+    tenantTables = tables.rows.map((row) => row.table_name);
   });
 
   afterAll(async () => {
@@ -120,9 +127,15 @@ describe('tenant isolation', () => {
   });
 
   describe('through raw SQL on the app role', () => {
+    it('covers every tenant-owned table', () => {
+      expect(tenantTables).toEqual(
+        expect.arrayContaining(['bookable_resources', 'group_members', 'group_modules', 'groups', 'members']),
+      );
+    });
+
     it('B sees none of A rows, even when asking for them by tenant_id', async () => {
       await asTenant(b.tenant.id, async () => {
-        for (const table of ['members', 'groups', 'group_members']) {
+        for (const table of tenantTables) {
           const leaked = await app.query(`select count(*)::int as n from ${table} where tenant_id = $1`, [
             a.tenant.id,
           ]);
@@ -135,12 +148,17 @@ describe('tenant isolation', () => {
 
     it('B cannot update, delete or insert A rows', async () => {
       await asTenant(b.tenant.id, async () => {
-        const updated = await app.query(`update members set given_name = 'Hacked' where tenant_id = $1`, [
-          a.tenant.id,
-        ]);
-        const deleted = await app.query('delete from groups where tenant_id = $1', [a.tenant.id]);
-        expect(updated.rowCount).toBe(0);
-        expect(deleted.rowCount).toBe(0);
+        for (const table of tenantTables) {
+          const updated = await app.query(`update ${table} set updated_at = now() where tenant_id = $1`, [
+            a.tenant.id,
+          ]);
+          const deleted = await app.query(`delete from ${table} where tenant_id = $1`, [a.tenant.id]);
+          expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({
+            table,
+            updated: 0,
+            deleted: 0,
+          });
+        }
       });
       await expect(
         asTenant(b.tenant.id, () =>
@@ -160,7 +178,7 @@ describe('tenant isolation', () => {
 
     it('with no tenant set: no rows, and inserts are refused', async () => {
       await asTenant(null, async () => {
-        for (const table of ['members', 'groups', 'group_members']) {
+        for (const table of tenantTables) {
           const rows = await app.query(`select count(*)::int as n from ${table}`);
           expect({ table, rows: rows.rows[0].n }).toEqual({ table, rows: 0 });
         }

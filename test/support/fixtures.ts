@@ -3,7 +3,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { createOrmOptions, TenantScope } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
-import { GroupMemberSchema, GroupSchema, type Group } from '@allmende/groups';
+import { BookableResourceSchema } from '@allmende/booking';
+import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type Group } from '@allmende/groups';
 import { MemberSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
 import { testRun } from './test-run';
@@ -43,7 +44,10 @@ export interface SeededTenant {
   groups: Group[];
 }
 
-/** A tenant with two members, a public and a private group, and one group membership. */
+/**
+ * A tenant with a row in every tenant-owned table: two members, a public and a private
+ * group, a group membership, a module and a bookable resource.
+ */
 export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTenant> {
   const tenant = await createTenant(orm, `Gemeinde ${label}`);
   return new TenantScope(orm).run(tenant.id, async (em) => {
@@ -60,6 +64,17 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       em.create(GroupSchema, { key: 'vorstand', name: { de: `Vorstand ${label}` }, visibility: 'private' }),
     ];
     em.create(GroupMemberSchema, { group: groups[0]!, member: members[0]!, role: 'group_admin' });
+    em.create(GroupModuleSchema, { group: groups[0]!, module: 'news', settings: { urgentAlerts: true } });
+    em.create(BookableResourceSchema, {
+      group: groups[0]!,
+      key: 'grillhuette',
+      name: { de: `Grillhütte ${label}` },
+      minHours: 2,
+      maxHours: 48,
+      leadTimeDays: 3,
+      windowDays: 365,
+      approvalRequired: true,
+    });
     await em.flush();
     return { tenant, members, groups };
   });

@@ -2,12 +2,15 @@
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { ConfigError } from '@allmende/core';
+import { TemplateError } from '@allmende/templates';
 import { CliError } from './output';
 import { buildProgram } from './program';
 
 /** One line per error, never a stack: config errors name the variable. */
 function describe(error: unknown): string {
   if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
+  if (error instanceof TemplateError)
+    return `${error.source} is not a valid tenant template: ${error.problems.join('; ')}`;
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
 }

@@ -9,11 +9,22 @@ export const processOutput: Output = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
-/** A failure the user can act on: printed as one line, exit code 1. */
+/** Exit codes of `allmende` (documented in the README). */
+export const ExitCode = {
+  ok: 0,
+  /** Something failed: bad input, bad configuration, database error. */
+  error: 1,
+  /** Nothing to do: e.g. `tenant create` for a slug that exists already. */
+  unchanged: 3,
+  /** The named tenant (or other thing) does not exist. */
+  notFound: 4,
+} as const;
+
+/** A failure the user can act on: printed as one line, exit code 1 unless told otherwise. */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode = 1,
+    readonly exitCode: number = ExitCode.error,
   ) {
     super(message);
     this.name = 'CliError';

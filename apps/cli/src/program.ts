@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { dbCommand } from './commands/db.command';
 import { devCommand } from './commands/dev.command';
+import { tenantCommand } from './commands/tenant.command';
 import { processOutput, type Output } from './output';
 import { packageVersion } from './package-info';
 
@@ -14,6 +15,7 @@ export function buildProgram(output: Output = processOutput): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(dbCommand(output));
   program.addCommand(devCommand(output));
+  program.addCommand(tenantCommand(output));
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
   );

@@ -1,5 +1,6 @@
 import { BaseSchema, TenantOwnedSchema } from '@allmende/db';
-import { GroupMemberSchema, GroupSchema } from '@allmende/groups';
+import { BookableResourceSchema } from '@allmende/booking';
+import { GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { MemberSchema, UserSchema } from '@allmende/members';
 import { TenantSchema } from '@allmende/tenants';
 
@@ -15,4 +16,6 @@ export const ALL_ENTITIES = [
   MemberSchema,
   GroupSchema,
   GroupMemberSchema,
+  GroupModuleSchema,
+  BookableResourceSchema,
 ];

@@ -23,6 +23,8 @@ export const GroupSchema = defineEntity({
     description: p.json<LocalizedText>().nullable(),
     visibility: p.enum(GROUP_VISIBILITIES).default('members'),
     joinPolicy: p.enum(JOIN_POLICIES).default('request'),
+    /** Where the group appears in the tenant's lists (the template's order). */
+    position: p.integer().default(0),
   },
   uniques: [
     { name: 'groups_tenant_id_id_unique', properties: ['tenantId', 'id'] },

@@ -8,6 +8,8 @@ export class GroupsService {
 
   /** Groups anyone may see without signing in, in the current tenant. */
   async listPublic(): Promise<Group[]> {
-    return this.scope.em().find(GroupSchema, { visibility: 'public' }, { orderBy: { key: 'asc' } });
+    return this.scope
+      .em()
+      .find(GroupSchema, { visibility: 'public' }, { orderBy: { position: 'asc', key: 'asc' } });
   }
 }

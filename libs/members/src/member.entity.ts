@@ -14,6 +14,7 @@ export const MemberSchema = defineEntity({
     givenName: p.string().length(100),
     familyName: p.string().length(100),
     role: p.enum(TENANT_ROLES).default('member'),
+    phone: p.string().length(50).nullable(),
     userId: p.uuid().nullable(),
   },
   uniques: [

@@ -3,6 +3,16 @@ import { BaseSchema } from '@allmende/db';
 
 export const TENANT_KINDS = ['municipality', 'church', 'sports_club', 'school', 'nonprofit'] as const;
 export type TenantKind = (typeof TENANT_KINDS)[number];
+/** When members get their digest unless they choose otherwise (from the tenant's template). */
+export interface DigestDefaults {
+  frequency: 'off' | 'daily' | 'weekly';
+  hour: number;
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  weekday: number;
+}
+
+export const DEFAULT_DIGEST: DigestDefaults = { frequency: 'daily', hour: 7, weekday: 1 };
+
 export const TENANT_STATUSES = ['active', 'suspended', 'archived'] as const;
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -22,6 +32,12 @@ export const TenantSchema = defineEntity({
     locale: p.enum(LOCALES).default('de'),
     timezone: p.string().length(64).default('Europe/Berlin'),
     status: p.enum(TENANT_STATUSES).default('active'),
+    /** The template the tenant was created from (file name, or the path's file name). */
+    template: p.string().length(63).nullable(),
+    digestDefaults: p
+      .json<DigestDefaults>()
+      .onCreate(() => ({ ...DEFAULT_DIGEST }))
+      .defaultRaw(`'${JSON.stringify(DEFAULT_DIGEST)}'::jsonb`),
   },
 });
 

@@ -10,6 +10,7 @@ const INTENDED_EXTRAS = [
   /^alter table "groups" drop constraint "groups_tenant_id_fkey";$/,
   /^alter table "members" drop constraint "members_(tenant_id|user_id)_fkey";$/,
   /^alter table "group_members" drop constraint "group_members_(group_fk|member_fk|tenant_id_fkey)";$/,
+  /^alter table "(group_modules|bookable_resources)" drop constraint "\1_(group_fk|tenant_id_fkey)";$/,
   /^alter table "members" drop constraint "members_email_lower_check";$/,
   /^alter table "tenants" drop constraint "tenants_slug_check";$/,
 ];

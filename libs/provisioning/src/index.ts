@@ -1,0 +1,2 @@
+export * from './tenant-plan';
+export * from './provisioning.service';

@@ -1,0 +1,2 @@
+export * from './template.schema';
+export * from './template-loader';
