@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { dbCommand } from './commands/db.command';
 import { devCommand } from './commands/dev.command';
 import { tenantCommand } from './commands/tenant.command';
+import { templateCommand } from './commands/template.command';
 import { processOutput, type Output } from './output';
 import { packageVersion } from './package-info';
 
@@ -16,6 +17,7 @@ export function buildProgram(output: Output = processOutput): Command {
   program.addCommand(dbCommand(output));
   program.addCommand(devCommand(output));
   program.addCommand(tenantCommand(output));
+  program.addCommand(templateCommand(output));
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
   );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
 import { tenantTemplate, type TenantTemplate } from './template.schema';
 
@@ -30,12 +30,14 @@ function describeZodError(error: ZodError): string[] {
 
 /** Parses and validates template text; throws TemplateError with every problem found. */
 export function parseTemplate(text: string, source: string): TenantTemplate {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // Without prettyErrors the errors carry no linePos; the line counter turns offsets into lines.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
     throw new TemplateError(
       source,
       document.errors.map(
-        (error) => `YAML line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`,
+        (error) => `YAML line ${lineCounter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`,
       ),
     );
   }

@@ -47,7 +47,8 @@ export const bookableResource = z
     key,
     name: localizedText,
     description: localizedText.optional(),
-    place: z.string().trim().min(1).optional(),
+    /** At most 200 characters: the length of the bookable_resources.place column. */
+    place: z.string().trim().min(1).max(200).optional(),
     /** People the place holds. */
     capacity: z.number().int().positive().optional(),
     minHours: z.number().positive(),

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '@allmende/core';
-import { migrateUp, provisionDatabase } from '@allmende/db';
+import { createOrmOptions, migrateUp, provisionDatabase } from '@allmende/db';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { ALL_ENTITIES } from '@allmende/entities';
 import {
   startEmbeddedPostgres,
@@ -10,6 +11,7 @@ import {
   type LocalRedis,
 } from '@allmende/local-services';
 import { startChildApp, waitForOk, type ChildApp } from '../dev/child-app';
+import { DEMO_TENANT, seedDemo } from '../dev/demo-seed';
 import { loadDevSecrets } from '../dev/dev-secrets';
 import type { Output } from '../output';
 import { projectRoot } from '../package-info';
@@ -61,6 +63,17 @@ export function devCommand(output: Output): Command {
         const config = loadConfig(env, { require: ['DATABASE_OWNER_URL'] });
         const applied = await migrateUp({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
         output.out(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');
+        const orm = await MikroORM.init(
+          createOrmOptions({ url: config.DATABASE_URL, entities: ALL_ENTITIES, poolMax: 2 }),
+        );
+        try {
+          const demo = await seedDemo(orm);
+          output.out(
+            demo === 'created' ? `Created the demo tenant ${DEMO_TENANT}.` : `Demo tenant: ${DEMO_TENANT}.`,
+          );
+        } finally {
+          await orm.close(true);
+        }
 
         const apps: ChildApp[] = [
           startChildApp('api', join(root, 'dist/apps/api/src/main.js'), env),
@@ -80,6 +93,7 @@ export function devCommand(output: Output): Command {
             `Allmende is running: ${config.PUBLIC_URL}`,
             `  health:  ${config.PUBLIC_URL}/health/ready`,
             `  API doc: ${config.PUBLIC_URL}/api/docs`,
+            `  demo:    ${config.PUBLIC_URL}/api/tenants/${DEMO_TENANT}/groups`,
             'Press Ctrl+C to stop.',
           ].join('\n'),
         );
