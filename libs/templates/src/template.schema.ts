@@ -16,18 +16,6 @@ export const localizedText = z.strictObject({
   en: z.string().trim().min(1).optional(),
 });
 
-export const MODULE_NAMES = [
-  'news',
-  'listings',
-  'volunteering',
-  'booking',
-  'events',
-  'polls',
-  'discussions',
-  'files',
-] as const;
-export type ModuleName = (typeof MODULE_NAMES)[number];
-
 export const LISTING_KINDS = ['lost', 'found', 'missing_pet', 'offer', 'request'] as const;
 
 const newsSettings = z.strictObject({
