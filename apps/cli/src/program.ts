@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { dbCommand } from './commands/db.command';
 import { devCommand } from './commands/dev.command';
+import { membersCommand } from './commands/members.command';
 import { tenantCommand } from './commands/tenant.command';
 import { templateCommand } from './commands/template.command';
 import { processOutput, type Output } from './output';
@@ -18,6 +19,7 @@ export function buildProgram(output: Output = processOutput): Command {
   program.addCommand(devCommand(output));
   program.addCommand(tenantCommand(output));
   program.addCommand(templateCommand(output));
+  program.addCommand(membersCommand(output));
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
   );
