@@ -82,15 +82,7 @@ interface BatchCounts {
   unchanged: number;
 }
 
-interface ExistingMember {
-  id: string;
-  email: string;
-  given_name: string;
-  family_name: string;
-  phone: string | null;
-  role: TenantRole;
-}
-
+/** A member row as the import reads it from, and writes it to, the database. */
 interface MemberValues {
   id: string;
   email: string;
@@ -229,7 +221,7 @@ export class MemberImporter {
       await tx.execute('discard plans');
       // A batch travels as array literals (see sql-literal.ts). `= any(array)`
       // probes the (tenant_id, email) index also when the table has no statistics yet.
-      const existing = await tx.execute<ExistingMember[]>(
+      const existing = await tx.execute<MemberValues[]>(
         `select id, email, given_name, family_name, phone, role from members
           where email = any(${arrayLiteral(
             rows.map((row) => row.email),

@@ -7,12 +7,18 @@ import {
   type TenantOverview,
 } from '@allmende/provisioning';
 import { loadTemplate } from '@allmende/templates';
+import type { Tenant } from '@allmende/tenants';
 import { requireTenant, withDatabase } from '../cli-database';
 import { CliError, ExitCode, type Output } from '../output';
 
 /** The name a tenant records for its template: the built-in name, or the file's name. */
 function templateName(nameOrPath: string): string {
   return basename(nameOrPath).replace(/\.ya?ml$/, '');
+}
+
+/** A tenant as `--json` prints it. */
+function tenantJson({ slug, name, kind, status, locale, timezone, template }: Tenant) {
+  return { slug, name, kind, status, locale, timezone, template: template ?? null };
 }
 
 function printOverview(output: Output, overview: TenantOverview): void {
@@ -104,16 +110,7 @@ export function tenantCommand(output: Output): Command {
       await withDatabase(async (orm) => {
         const tenants = await new ProvisioningService(orm).listTenants();
         if (options.json) {
-          const rows = tenants.map(({ slug, name, kind, status, locale, timezone, template }) => ({
-            slug,
-            name,
-            kind,
-            status,
-            locale,
-            timezone,
-            template: template ?? null,
-          }));
-          return output.out(JSON.stringify(rows, null, 2));
+          return output.out(JSON.stringify(tenants.map(tenantJson), null, 2));
         }
         for (const row of tenants) output.out(`${row.slug}  ${row.kind}  ${row.status}  "${row.name}"`);
         output.out(`${tenants.length} tenants`);
@@ -128,20 +125,10 @@ export function tenantCommand(output: Output): Command {
       await withDatabase(async (orm) => {
         const overview = await new ProvisioningService(orm).overview(await requireTenant(orm, slug));
         if (!options.json) return printOverview(output, overview);
-        const { slug: s, name, kind, status, locale, timezone, template, digestDefaults } = overview.tenant;
         output.out(
           JSON.stringify(
             {
-              tenant: {
-                slug: s,
-                name,
-                kind,
-                status,
-                locale,
-                timezone,
-                template: template ?? null,
-                digestDefaults,
-              },
+              tenant: { ...tenantJson(overview.tenant), digestDefaults: overview.tenant.digestDefaults },
               members: overview.members,
               groups: overview.groups,
             },
