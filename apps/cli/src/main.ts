@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// V8 flags in the line above: see node-flags.ts.
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { ConfigError } from '@allmende/core';
