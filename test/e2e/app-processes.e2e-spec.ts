@@ -15,6 +15,9 @@ function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     DATABASE_URL: testRun().appUrl,
     REDIS_URL: testRun().redisUrl,
     QUEUE_PREFIX: `${testRun().queuePrefix}-processes`,
+    KEYCLOAK_URL: 'http://127.0.0.1:9',
+    KEYCLOAK_PORTAL_CLIENT_SECRET: 'allmende-test-portal-secret',
+    SESSION_SECRET: 'allmende-test-session-secret-of-32-characters',
     ...extra,
   };
 }

@@ -12,6 +12,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     QUEUE_PREFIX: run.queuePrefix,
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // Nothing listens there: tests that sign people in start a dev identity provider and
+    // override KEYCLOAK_URL; the others only need a valid configuration.
+    KEYCLOAK_URL: 'http://127.0.0.1:9',
+    KEYCLOAK_PORTAL_CLIENT_SECRET: 'allmende-test-portal-secret',
+    SESSION_SECRET: 'allmende-test-session-secret-of-32-characters',
     ...overrides,
   });
 }

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
+import { AuthModule } from '@allmende/auth';
 import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
@@ -49,6 +50,7 @@ export class AppModule implements NestModule {
         }),
         RedisModule.forRoot(config.REDIS_URL, config.QUEUE_PREFIX),
         QueuesModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        AuthModule,
         TenantsModule,
         GroupsModule,
       ],

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '@allmende/auth';
 import { GroupsService } from './groups.service';
 import type { LocalizedText } from './group.entity';
 
@@ -18,6 +19,7 @@ export interface GroupSummary {
 export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
+  @Public()
   @Get()
   @ApiOperation({ summary: "The tenant's public groups (readable without signing in)" })
   async list(): Promise<GroupSummary[]> {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import { TenantsService } from './tenants.service';
 
@@ -16,6 +17,7 @@ export interface TenantInfo {
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
 
+  @Public()
   @Get(':tenant')
   @ApiOperation({ summary: "A tenant's public profile" })
   @ApiOkResponse({ description: 'name, kind, locale and time zone of the tenant' })

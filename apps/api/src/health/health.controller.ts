@@ -1,9 +1,11 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '@allmende/auth';
 import { ProblemException, ProblemType } from '@allmende/core';
 import { HealthService, type Readiness } from './health.service';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -37,6 +37,36 @@ export const envSchema = z.object({
   /** How long a stopping app waits for requests and active jobs before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   WORKER_CONCURRENCY: positiveInt.max(100).default(5),
+
+  // Identity (Keycloak, or the dev identity provider that plays it). See docs/identity.md.
+  /** Keycloak's base URL (the realm is at `${KEYCLOAK_URL}/realms/${KEYCLOAK_REALM}`). The API needs it. */
+  KEYCLOAK_URL: z
+    .string()
+    .url()
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  KEYCLOAK_REALM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _')
+    .default('allmende'),
+  /** The API's client: access tokens must name it as audience. */
+  KEYCLOAK_API_CLIENT_ID: z.string().min(1).default('allmende-api'),
+  /** The portal's confidential client (authorization code flow with PKCE). */
+  KEYCLOAK_PORTAL_CLIENT_ID: z.string().min(1).default('allmende-portal'),
+  KEYCLOAK_PORTAL_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where people go to sign in and which provider creates their accounts: Keycloak, or the dev identity provider. */
+  IDENTITY_DIRECTORY: z.enum(['keycloak', 'dev']).default('keycloak'),
+  /** A service-account client with the realm-management role `manage-users` (member invitations). */
+  KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('allmende-provisioning'),
+  KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Bearer token of the dev identity provider's user administration (IDENTITY_DIRECTORY=dev only). */
+  DEV_IDP_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Signs the portal's session cookie; at least 32 characters. The portal needs it. */
+  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** How long a portal session lasts without activity. */
+  SESSION_IDLE_MINUTES: positiveInt.max(7 * 24 * 60).default(8 * 60),
+  /** Express `trust proxy`: set it behind a TLS-terminating proxy (e.g. `loopback` or `1`), so cookies get `Secure`. */
+  TRUST_PROXY: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

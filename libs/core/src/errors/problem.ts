@@ -55,6 +55,25 @@ export class ProblemException extends HttpException {
     return new ProblemException({ type: ProblemType.notFound, title: 'Not Found', status: 404, detail });
   }
 
+  /** No (valid) credentials: sign in, or send a valid bearer token. */
+  static unauthorized(detail?: string): ProblemException {
+    return new ProblemException({
+      type: ProblemType.unauthorized,
+      title: 'Unauthorized',
+      status: 401,
+      detail,
+    });
+  }
+
+  /** Signed in, but not allowed to do this. */
+  static forbidden(detail?: string): ProblemException {
+    return new ProblemException({ type: ProblemType.forbidden, title: 'Forbidden', status: 403, detail });
+  }
+
+  static badRequest(detail?: string): ProblemException {
+    return new ProblemException({ type: ProblemType.badRequest, title: 'Bad Request', status: 400, detail });
+  }
+
   static validation(errors: { path: string; message: string }[]): ProblemException {
     return new ProblemException({
       type: ProblemType.validation,

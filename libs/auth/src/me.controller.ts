@@ -1,0 +1,74 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { negotiateLocale } from '@allmende/i18n';
+import type { Actor } from './actor';
+import { CurrentActor, Public, SignedIn } from './decorators';
+import { PeopleService, type Community } from './people.service';
+import { csrfToken } from './portal/csrf.middleware';
+import { PortalPages } from './portal/portal-pages';
+
+class MeResponse {
+  userId!: string;
+  email!: string | null;
+  emailVerified!: boolean;
+  name!: string | null;
+  platformAdmin!: boolean;
+  communities!: Community[];
+}
+
+/** The signed-in person and their communities: `GET /api/me` (JSON) and the portal's `/me` page. */
+@Controller()
+export class MeController {
+  constructor(
+    private readonly people: PeopleService,
+    private readonly pages: PortalPages,
+  ) {}
+
+  @ApiTags('me')
+  @ApiOkResponse({ type: MeResponse, description: 'The caller and every community they are a member of.' })
+  @SignedIn()
+  @Get('api/me')
+  async me(@CurrentActor() actor: Actor): Promise<MeResponse> {
+    const person = actor.person!;
+    return {
+      userId: person.userId,
+      email: person.email,
+      emailVerified: person.emailVerified,
+      name: person.name,
+      platformAdmin: person.platformAdmin,
+      communities: await this.people.communitiesOf(person),
+    };
+  }
+
+  /** Public so that a visitor without a session is sent to sign in rather than shown a 401. */
+  @ApiExcludeEndpoint()
+  @Public()
+  @Get('me')
+  async page(
+    @CurrentActor() actor: Actor,
+    @Query('lang') lang: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const person = actor.person;
+    if (!person) return response.redirect(303, '/auth/login?returnTo=%2Fme');
+    const locale = negotiateLocale(lang, request.headers['accept-language']);
+    const communities = await this.people.communitiesOf(person);
+    const html = this.pages.render(
+      'account',
+      locale,
+      {
+        name: person.name ?? person.email ?? person.subject,
+        emailVerified: person.emailVerified,
+        communities: communities.map((community) => ({
+          ...community,
+          isAdmin: community.role === 'tenant_admin',
+        })),
+        csrfToken: csrfToken(request),
+      },
+      'account.title',
+    );
+    response.type('html').send(html);
+  }
+}
