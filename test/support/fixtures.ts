@@ -4,8 +4,14 @@ import { Client } from 'pg';
 import { createOrmOptions, TenantScope } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { BookableResourceSchema } from '@allmende/booking';
-import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type Group } from '@allmende/groups';
-import { MemberSchema, type Member } from '@allmende/members';
+import {
+  GroupJoinRequestSchema,
+  GroupMemberSchema,
+  GroupModuleSchema,
+  GroupSchema,
+  type Group,
+} from '@allmende/groups';
+import { MemberSchema, UserSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
 import { testRun } from './test-run';
 
@@ -46,10 +52,17 @@ export interface SeededTenant {
 
 /**
  * A tenant with a row in every tenant-owned table: two members, a public and a private
- * group, a group membership, a module and a bookable resource.
+ * group, a group membership, a module, a bookable resource and a request to join.
  */
 export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTenant> {
   const tenant = await createTenant(orm, `Gemeinde ${label}`);
+  const global = orm.em.fork();
+  const asking = global.create(UserSchema, {
+    oidcSubject: `subject-${randomBytes(6).toString('hex')}`,
+    email: `clara.${label}@example.org`,
+    emailVerified: true,
+  });
+  await global.flush();
   return new TenantScope(orm).run(tenant.id, async (em) => {
     const members = [
       em.create(MemberSchema, { email: `anna.${label}@example.org`, givenName: 'Anna', familyName: label }),
@@ -65,6 +78,11 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
     ];
     em.create(GroupMemberSchema, { group: groups[0]!, member: members[0]!, role: 'group_admin' });
     em.create(GroupModuleSchema, { group: groups[0]!, module: 'news', settings: { urgentAlerts: true } });
+    em.create(GroupJoinRequestSchema, {
+      group: groups[0]!,
+      userId: asking.id,
+      message: 'Darf ich mitmachen?',
+    });
     em.create(BookableResourceSchema, {
       group: groups[0]!,
       key: 'grillhuette',

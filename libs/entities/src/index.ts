@@ -1,6 +1,6 @@
 import { BaseSchema, TenantOwnedSchema } from '@allmende/db';
 import { BookableResourceSchema } from '@allmende/booking';
-import { GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
+import { GroupJoinRequestSchema, GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { MemberSchema, UserSchema } from '@allmende/members';
 import { TenantSchema } from '@allmende/tenants';
 
@@ -17,5 +17,6 @@ export const ALL_ENTITIES = [
   GroupSchema,
   GroupMemberSchema,
   GroupModuleSchema,
+  GroupJoinRequestSchema,
   BookableResourceSchema,
 ];

@@ -4,3 +4,6 @@ export * from './group-module.entity';
 export * from './groups.service';
 export * from './groups.controller';
 export * from './groups.module';
+export * from './group-join-request.entity';
+export * from './group-joining.service';
+export * from './group-joining.controller';

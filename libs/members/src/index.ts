@@ -1,2 +1,5 @@
 export * from './user.entity';
 export * from './member.entity';
+export * from './members.service';
+export * from './members.controller';
+export * from './members.module';

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { PlatformTenantsController } from './platform-tenants.controller';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
 
-@Module({ controllers: [TenantsController], providers: [TenantsService], exports: [TenantsService] })
+@Module({
+  controllers: [TenantsController, PlatformTenantsController],
+  providers: [TenantsService],
+  exports: [TenantsService],
+})
 export class TenantsModule {}

@@ -14,4 +14,9 @@ export class TenantsService {
   async findActiveBySlug(slug: string): Promise<Tenant | null> {
     return this.orm.em.fork().findOne(TenantSchema, { slug, status: 'active' });
   }
+
+  /** Every tenant, active or disabled, by slug (the operators' overview). */
+  async listAll(): Promise<Tenant[]> {
+    return this.orm.em.fork().find(TenantSchema, {}, { orderBy: { slug: 'asc' } });
+  }
 }

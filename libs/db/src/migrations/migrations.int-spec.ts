@@ -11,6 +11,8 @@ const INTENDED_EXTRAS = [
   /^alter table "members" drop constraint "members_(tenant_id|user_id)_fkey";$/,
   /^alter table "group_members" drop constraint "group_members_(group_fk|member_fk|tenant_id_fkey)";$/,
   /^alter table "(group_modules|bookable_resources)" drop constraint "\1_(group_fk|tenant_id_fkey)";$/,
+  /^alter table "group_join_requests" drop constraint "group_join_requests_(group_fk|member_fk|decided_by_fk|tenant_id_fkey|user_id_fkey)";$/,
+  /^drop index "group_join_requests_one_pending";$/,
   /^alter table "members" drop constraint "members_email_lower_check";$/,
   /^alter table "tenants" drop constraint "tenants_slug_check";$/,
 ];
