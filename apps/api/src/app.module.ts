@@ -9,6 +9,7 @@ import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { GroupsModule } from '@allmende/groups';
 import { QueuesModule, RedisModule } from '@allmende/jobs';
+import { MembersModule } from '@allmende/members';
 import { TenantsModule } from '@allmende/tenants';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         AuthModule,
         TenantsModule,
         GroupsModule,
+        MembersModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

@@ -13,7 +13,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -21,9 +21,25 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
       .setTitle('Allmende API')
       .setDescription('Multi-tenant community platform: tenants, groups and their modules.')
       .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // Swagger's default name, which @ApiBearerAuth() refers to.
+        'bearer',
+      )
       .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
+}
+
+/**
+ * Express's `trust proxy` from TRUST_PROXY: a number of hops (`1`), `true`, or addresses and
+ * names (`loopback, 10.0.0.0/8`). Default: proxies on this machine and private networks.
+ */
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined) return 'loopback, linklocal, uniquelocal';
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }

@@ -52,6 +52,8 @@ export class MeController {
     @Res() response: Response,
   ): Promise<void> {
     const person = actor.person;
+    // Personal pages: never stored by browsers or proxies.
+    response.setHeader('Cache-Control', 'no-store');
     if (!person) return response.redirect(303, '/auth/login?returnTo=%2Fme');
     const locale = negotiateLocale(lang, request.headers['accept-language']);
     const communities = await this.people.communitiesOf(person);
