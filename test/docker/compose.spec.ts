@@ -2,6 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, requiredEnvVars } from '@allmende/core';
+import { DEMO_USERS_FILE, loadDemoUsers } from '@allmende/dev-idp';
+import { identityDirectoryFromConfig, KeycloakIdentityDirectory } from '@allmende/identity';
 
 /**
  * Static checks of the production-like Docker setup in docker/: no Docker engine is needed.
@@ -21,6 +23,9 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   volumes?: string[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  ports?: string[];
+  profiles?: string[];
+  entrypoint?: string | string[];
 }
 
 interface ComposeFile {
@@ -317,42 +322,87 @@ describe('docker/keycloak/allmende-realm.json', () => {
   interface Client {
     clientId: string;
     publicClient?: boolean;
+    bearerOnly?: boolean;
     standardFlowEnabled?: boolean;
+    implicitFlowEnabled?: boolean;
     directAccessGrantsEnabled?: boolean;
     serviceAccountsEnabled?: boolean;
+    secret?: string;
+    redirectUris?: string[];
+    webOrigins?: string[];
     attributes?: Record<string, string>;
     protocolMappers?: { protocolMapper: string; config: Record<string, string> }[];
   }
-  const realm = JSON.parse(read('docker/keycloak/allmende-realm.json')) as {
+  interface RealmUser {
+    username: string;
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    enabled?: boolean;
+    emailVerified?: boolean;
+    realmRoles?: string[];
+    serviceAccountClientId?: string;
+    clientRoles?: Record<string, string[]>;
+    credentials?: { type: string; value: string; temporary?: boolean }[];
+  }
+  const realmText = read('docker/keycloak/allmende-realm.json');
+  const realm = JSON.parse(realmText) as {
     realm: string;
     enabled: boolean;
+    smtpServer?: Record<string, string>;
     roles?: { realm?: { name: string }[] };
     clients: Client[];
-    users?: unknown[];
+    users?: RealmUser[];
   };
   const client = (id: string): Client | undefined => realm.clients.find((entry) => entry.clientId === id);
+  const postLogoutUris = (entry: Client): string[] =>
+    (entry.attributes?.['post.logout.redirect.uris'] ?? '').split('##').filter((uri) => uri !== '');
+  /** PUBLIC_URL as compose gives it to the apps (the development default). */
+  const publicUrl = resolvedEnvironment(environmentOf(services.api!)).PUBLIC_URL!;
 
-  it('is the allmende realm with both clients, the operator role and no users', () => {
+  it('is valid JSON: the allmende realm with its three clients and the operator role', () => {
+    expect(() => JSON.parse(realmText) as unknown).not.toThrow();
     expect(realm.realm).toBe('allmende');
     expect(realm.enabled).toBe(true);
-    expect(client('allmende-api')).toBeDefined();
-    expect(client('allmende-portal')).toBeDefined();
+    expect(realm.clients.map((entry) => entry.clientId).sort()).toEqual([
+      'allmende-api',
+      'allmende-portal',
+      'allmende-provisioning',
+    ]);
     expect(realm.roles?.realm?.map((role) => role.name)).toContain('platform_admin');
-    expect(realm.users ?? []).toEqual([]);
+  });
+
+  it('has exact redirect URIs, post-logout URIs and web origins only: no wildcard anywhere', () => {
+    for (const entry of realm.clients) {
+      const uris = [...(entry.redirectUris ?? []), ...postLogoutUris(entry), ...(entry.webOrigins ?? [])];
+      for (const uri of uris) {
+        expect([entry.clientId, uri, uri.includes('*')]).toEqual([entry.clientId, uri, false]);
+        expect([entry.clientId, uri, URL.canParse(uri)]).toEqual([entry.clientId, uri, true]);
+      }
+    }
+    const portal = client('allmende-portal')!;
+    // The routes of libs/auth (portal login and logout) under compose's PUBLIC_URL.
+    expect(portal.redirectUris).toContain(`${publicUrl}/auth/callback`);
+    expect(postLogoutUris(portal)).toEqual([`${publicUrl}/auth/logged-out`]);
+    expect(portal.webOrigins).toEqual([publicUrl]);
   });
 
   it('the api client obtains no tokens; the portal uses the code flow with PKCE and targets the api', () => {
     expect(client('allmende-api')).toMatchObject({
       publicClient: false,
       standardFlowEnabled: false,
+      implicitFlowEnabled: false,
       directAccessGrantsEnabled: false,
       serviceAccountsEnabled: false,
+      redirectUris: [],
     });
     const portal = client('allmende-portal')!;
     expect(portal).toMatchObject({
       publicClient: false,
       standardFlowEnabled: true,
+      implicitFlowEnabled: false,
       directAccessGrantsEnabled: false,
+      serviceAccountsEnabled: false,
     });
     expect(portal.attributes?.['pkce.code.challenge.method']).toBe('S256');
     const audience = portal.protocolMappers?.find(
@@ -362,5 +412,95 @@ describe('docker/keycloak/allmende-realm.json', () => {
       'included.client.audience': 'allmende-api',
       'access.token.claim': 'true',
     });
+  });
+
+  it('the provisioning client is a service account with manage-users and view-users, and nothing else', () => {
+    expect(client('allmende-provisioning')).toMatchObject({
+      publicClient: false,
+      serviceAccountsEnabled: true,
+      standardFlowEnabled: false,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+      redirectUris: [],
+    });
+    const serviceAccount = realm.users?.find(
+      (user) => user.serviceAccountClientId === 'allmende-provisioning',
+    );
+    expect(serviceAccount?.username).toBe('service-account-allmende-provisioning');
+    expect(serviceAccount?.clientRoles).toEqual({ 'realm-management': ['manage-users', 'view-users'] });
+    expect(serviceAccount?.realmRoles ?? []).toEqual([]);
+  });
+
+  it.each<{ label: string; vars: Record<string, string> }>([
+    { label: 'development defaults', vars: {} },
+    {
+      label: 'secrets set by the operator',
+      vars: {
+        KEYCLOAK_PORTAL_CLIENT_SECRET: 'prod-portal',
+        KEYCLOAK_ADMIN_CLIENT_SECRET: 'prod-provisioning',
+      },
+    },
+  ])('the client secrets come from compose, the same for Keycloak and the apps ($label)', ({ vars }) => {
+    const keycloakEnv = resolvedEnvironment(environmentOf(services.keycloak!), vars);
+    // Every placeholder of the realm file is given to Keycloak (else it would import it literally).
+    const placeholders = [...realmText.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1]!);
+    expect(placeholders.length).toBeGreaterThan(0);
+    for (const name of placeholders) expect([name, keycloakEnv[name] ?? '']).not.toEqual([name, '']);
+
+    const secretOf = (clientId: string) => {
+      const placeholder = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(client(clientId)?.secret ?? '')?.[1];
+      return placeholder ? keycloakEnv[placeholder] : undefined;
+    };
+    const apiEnv = resolvedEnvironment(environmentOf(services.api!), vars);
+    expect(secretOf('allmende-portal')).toBe(apiEnv.KEYCLOAK_PORTAL_CLIENT_SECRET);
+    const cliEnv = resolvedEnvironment(environmentOf(services.cli!), vars);
+    expect(cliEnv.KEYCLOAK_ADMIN_CLIENT_ID).toBe('allmende-provisioning');
+    expect(secretOf('allmende-provisioning')).toBe(cliEnv.KEYCLOAK_ADMIN_CLIENT_SECRET);
+    if (vars.KEYCLOAK_ADMIN_CLIENT_SECRET) {
+      expect(cliEnv.KEYCLOAK_ADMIN_CLIENT_SECRET).toBe(vars.KEYCLOAK_ADMIN_CLIENT_SECRET);
+    }
+  });
+
+  it("has every demo person of the dev identity provider's seed, with a temporary password", async () => {
+    const demo = await loadDemoUsers(DEMO_USERS_FILE);
+    expect(demo.length).toBeGreaterThan(0);
+    const people = (realm.users ?? []).filter((user) => !user.serviceAccountClientId);
+    expect(people.map((user) => user.email).sort()).toEqual(demo.map((user) => user.email).sort());
+    for (const person of demo) {
+      const user = people.find((entry) => entry.email === person.email);
+      expect(user).toMatchObject({
+        username: person.username,
+        firstName: person.givenName,
+        lastName: person.familyName,
+        enabled: true,
+        emailVerified: person.emailVerified,
+      });
+      // Realm roles as the seed has them: the operator gets platform_admin, nobody else.
+      expect([person.email, user!.realmRoles ?? []]).toEqual([person.email, person.realmRoles ?? []]);
+      expect(user!.credentials).toEqual([{ type: 'password', value: person.password, temporary: true }]);
+    }
+    expect(people.filter((user) => user.realmRoles?.includes('platform_admin')).length).toBeGreaterThan(0);
+  });
+
+  it("sends mail through compose's Mailpit", () => {
+    expect(realm.smtpServer).toMatchObject({ host: 'mailpit', port: '1025' });
+    expect(realm.smtpServer?.from).toMatch(/^[^@\s]+@[^@\s]+$/);
+    expect(Object.keys(services)).toContain('mailpit');
+    // Keycloak reaches Mailpit over the compose network, on the container's SMTP port.
+    expect(services.mailpit!.ports?.some((port) => port.endsWith(`:${realm.smtpServer!.port}`))).toBe(true);
+  });
+});
+
+describe('docker/compose.yaml: the cli service', () => {
+  it('configures invitations through the provisioning client; api and worker never get its secret', () => {
+    const env = resolvedEnvironment(environmentOf(services.cli!));
+    const config = loadConfig(env);
+    expect(config.IDENTITY_DIRECTORY).toBe('keycloak');
+    expect(identityDirectoryFromConfig(config)).toBeInstanceOf(KeycloakIdentityDirectory);
+    for (const name of ['api', 'worker', 'migrate']) {
+      expect(environmentOf(services[name]!)).not.toHaveProperty('KEYCLOAK_ADMIN_CLIENT_SECRET');
+    }
+    expect(services.cli!.profiles).toEqual(['cli']);
+    expect(services.cli!.entrypoint).toEqual(['node', 'dist/apps/cli/src/main.js']);
   });
 });

@@ -66,6 +66,17 @@ describe('the built apps as processes', () => {
     },
   );
 
+  it.each(['KEYCLOAK_URL', 'SESSION_SECRET', 'KEYCLOAK_PORTAL_CLIENT_SECRET'])(
+    'the api refuses to start without %s, naming it',
+    (name) => {
+      const env = appEnv();
+      delete env[name];
+      const result = spawnSync(process.execPath, [apps.api], { encoding: 'utf8', env, timeout: 30_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`${name}: is required by the API`);
+    },
+  );
+
   it('the api serves /health/ready and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const { code, output } = await startAndStop(

@@ -1,14 +1,20 @@
 import { Command } from 'commander';
 import { dbCommand } from './commands/db.command';
 import { devCommand } from './commands/dev.command';
-import { membersCommand } from './commands/members.command';
+import { membersCommand, type MembersCommandDependencies } from './commands/members.command';
 import { tenantCommand } from './commands/tenant.command';
 import { templateCommand } from './commands/template.command';
 import { processOutput, type Output } from './output';
 import { packageVersion } from './package-info';
 
+/** What commands reach beyond the database; tests pass their own. */
+export type ProgramDependencies = MembersCommandDependencies;
+
 /** The `allmende` command line. */
-export function buildProgram(output: Output = processOutput): Command {
+export function buildProgram(
+  output: Output = processOutput,
+  dependencies: ProgramDependencies = {},
+): Command {
   const program = new Command('allmende')
     .description(
       'Allmende: set up and run community platforms for municipalities, parishes, clubs and schools',
@@ -19,7 +25,7 @@ export function buildProgram(output: Output = processOutput): Command {
   program.addCommand(devCommand(output));
   program.addCommand(tenantCommand(output));
   program.addCommand(templateCommand(output));
-  program.addCommand(membersCommand(output));
+  program.addCommand(membersCommand(output, dependencies));
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
   );

@@ -1,6 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { APP_CONFIG, type AppConfig } from '@allmende/core';
+import { APP_CONFIG, ConfigError, type AppConfig } from '@allmende/core';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { RoleGuard } from './guards/role.guard';
@@ -41,8 +41,14 @@ export const PORTAL_ROUTES = ['me', 'auth/*path', 't/*path'];
     {
       provide: PortalOidcClient,
       inject: [IDENTITY_CONFIG, APP_CONFIG],
-      useFactory: (identity: IdentityConfig, config: AppConfig) =>
-        new PortalOidcClient(identity, config.PUBLIC_URL),
+      useFactory: (identity: IdentityConfig, config: AppConfig) => {
+        if (!identity.portalClientSecret) {
+          throw new ConfigError([
+            'KEYCLOAK_PORTAL_CLIENT_SECRET: is required by the API (the portal signs people in with it)',
+          ]);
+        }
+        return new PortalOidcClient(identity, config.PUBLIC_URL);
+      },
     },
     PeopleService,
     PortalSessionTokens,

@@ -8,3 +8,4 @@ export * from './member-import';
 export * from './member-export';
 export * from './rejection-report';
 export * from './excel-csv';
+export * from './member-invitations';

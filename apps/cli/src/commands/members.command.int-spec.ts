@@ -1,16 +1,21 @@
 import { CommanderError } from 'commander';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import iconv from 'iconv-lite';
+import { ConfigError } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
+import { startDevIdentityProvider, type DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupSchema } from '@allmende/groups';
+import { DevIdentityDirectory } from '@allmende/identity';
+import { MemberSchema, UserSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../../../../test/support/fixtures';
 import { testRun } from '../../../../test/support/test-run';
 import { CliError, ExitCode } from '../output';
-import { buildProgram } from '../program';
+import { buildProgram, type ProgramDependencies } from '../program';
 
 interface Result {
   out: string;
@@ -18,12 +23,15 @@ interface Result {
   error?: unknown;
 }
 
-function run(args: string[]): Promise<Result> {
+function run(args: string[], dependencies: ProgramDependencies = {}): Promise<Result> {
   let out = '';
   let err = '';
   // Like processOutput: a line break is added unless the text ends with one.
   const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
-  const program = buildProgram({ out: (text) => (out += line(text)), err: (text) => (err += line(text)) });
+  const program = buildProgram(
+    { out: (text) => (out += line(text)), err: (text) => (err += line(text)) },
+    dependencies,
+  );
   return program.parseAsync(['node', 'allmende', ...args]).then(
     () => ({ out, err }),
     (error: unknown) => ({ out, err, error }),
@@ -241,5 +249,350 @@ describe('allmende members (CLI)', () => {
     expect(out).toMatch(/^\s+import \[options\] <tenant> <file>/m);
     expect(out).toMatch(/^\s+export \[options\] <tenant>/m);
     expect(out).toMatch(/^\s+list \[options\] <tenant>/m);
+    expect(out).toMatch(/^\s+invite \[options\] <tenant> \[emails\.\.\.\]/m);
+  });
+});
+
+describe('allmende members invite, import --invite (CLI, dev identity provider)', () => {
+  const ADMIN_TOKEN = randomBytes(24).toString('hex');
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    PUBLIC_URL: process.env.PUBLIC_URL,
+    IDENTITY_DIRECTORY: process.env.IDENTITY_DIRECTORY,
+    KEYCLOAK_URL: process.env.KEYCLOAK_URL,
+    KEYCLOAK_REALM: process.env.KEYCLOAK_REALM,
+    DEV_IDP_ADMIN_TOKEN: process.env.DEV_IDP_ADMIN_TOKEN,
+    KEYCLOAK_ADMIN_CLIENT_SECRET: process.env.KEYCLOAK_ADMIN_CLIENT_SECRET,
+  };
+  let orm: MikroORM;
+  let idp: DevIdentityProvider;
+  let dir: string;
+  /** The CLI with the dev provider's directory injected. */
+  let withDev: ProgramDependencies;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = testRun().appUrl;
+    process.env.REDIS_URL = testRun().redisUrl;
+    delete process.env.PUBLIC_URL;
+    delete process.env.IDENTITY_DIRECTORY;
+    delete process.env.KEYCLOAK_URL;
+    delete process.env.DEV_IDP_ADMIN_TOKEN;
+    delete process.env.KEYCLOAK_ADMIN_CLIENT_SECRET;
+    orm = await openOrm();
+    idp = await startDevIdentityProvider({ clients: [], users: [], adminToken: ADMIN_TOKEN });
+    withDev = {
+      identityDirectory: () =>
+        new DevIdentityDirectory({ url: idp.url, realm: idp.realm, adminToken: ADMIN_TOKEN }),
+    };
+    dir = await mkdtemp(join(tmpdir(), 'allmende-invite-cli-'));
+  });
+
+  afterAll(async () => {
+    await idp.stop();
+    await orm.close(true);
+    await rm(dir, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  const unique = (name: string) => `${name}.${randomBytes(4).toString('hex')}@example.org`;
+  const mailsTo = (email: string) => idp.actionEmails().filter((mail) => mail.email === email);
+
+  /** A fresh tenant with these members; `signedIn` ones are linked to a user row. */
+  async function tenantWith(
+    members: { email: string; signedIn?: boolean; invitedAt?: Date }[],
+  ): Promise<Tenant> {
+    const tenant = await createTenant(orm);
+    const users = orm.em.fork();
+    const userIds = new Map<string, string>();
+    for (const member of members.filter((entry) => entry.signedIn)) {
+      const user = users.create(UserSchema, {
+        oidcSubject: `sub-${randomBytes(8).toString('hex')}`,
+        email: member.email,
+        emailVerified: true,
+      });
+      userIds.set(member.email, user.id);
+    }
+    await users.flush();
+    await new TenantScope(orm).run(tenant.id, async (em) => {
+      for (const member of members) {
+        em.create(MemberSchema, {
+          email: member.email,
+          givenName: 'Vorname',
+          familyName: 'Nachname',
+          userId: userIds.get(member.email) ?? null,
+          invitedAt: member.invitedAt ?? null,
+        });
+      }
+      await em.flush();
+    });
+    return tenant;
+  }
+
+  async function invitedAt(tenant: Tenant): Promise<Record<string, Date | null>> {
+    return new TenantScope(orm).run(tenant.id, async (em) => {
+      const members = await em.find(MemberSchema, {}, { orderBy: { email: 'asc' } });
+      return Object.fromEntries(members.map((member) => [member.email, member.invitedAt ?? null]));
+    });
+  }
+
+  it('invites named members; a second run sends nothing; --resend sends again', async () => {
+    const anna = unique('anna');
+    const ben = unique('ben');
+    const tenant = await tenantWith([{ email: anna }, { email: ben }]);
+
+    const first = await run(['members', 'invite', tenant.slug, anna, ben.toUpperCase()], withDev);
+    expect(first.error).toBeUndefined();
+    expect(first.out.split('\n')).toEqual([
+      `${anna}: invited`,
+      `${ben}: invited`,
+      'Invited 2; skipped 0 (0 invited already, 0 signed in already); not found 0; failed 0.',
+      '',
+    ]);
+    expect(mailsTo(anna)).toEqual([
+      expect.objectContaining({ actions: ['VERIFY_EMAIL', 'UPDATE_PASSWORD'] }),
+    ]);
+    // Without PUBLIC_URL, no link back to a portal.
+    expect(mailsTo(anna)[0]!.redirectUri).toBeUndefined();
+    expect(mailsTo(ben)).toHaveLength(1);
+    const stored = await invitedAt(tenant);
+    expect(stored[anna]).toBeInstanceOf(Date);
+    expect(stored[ben]).toBeInstanceOf(Date);
+
+    const second = await run(['members', 'invite', tenant.slug, anna, ben], withDev);
+    expect(second.error).toBeUndefined();
+    const time = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    expect(second.out.split('\n')).toEqual([
+      `${anna}: skipped, invited already on ${time(stored[anna]!)} (--resend invites again)`,
+      `${ben}: skipped, invited already on ${time(stored[ben]!)} (--resend invites again)`,
+      'Invited 0; skipped 2 (2 invited already, 0 signed in already); not found 0; failed 0.',
+      '',
+    ]);
+    expect(mailsTo(anna)).toHaveLength(1);
+    expect(await invitedAt(tenant)).toEqual(stored);
+
+    const resent = await run(['members', 'invite', tenant.slug, anna, '--resend'], withDev);
+    expect(resent.error).toBeUndefined();
+    expect(resent.out).toContain(`${anna}: invited\n`);
+    expect(mailsTo(anna)).toHaveLength(2);
+    expect(mailsTo(ben)).toHaveLength(1);
+  });
+
+  it('--all-uninvited invites everyone not invited and not signed in; running it again sends nothing', async () => {
+    const fresh = [unique('carla'), unique('dora')].sort();
+    const signedIn = unique('emil');
+    const earlier = unique('frieda');
+    const earlierAt = new Date('2026-03-04T05:06:00Z');
+    const tenant = await tenantWith([
+      ...fresh.map((email) => ({ email })),
+      { email: signedIn, signedIn: true },
+      { email: earlier, invitedAt: earlierAt },
+    ]);
+
+    const { out, error } = await run(['members', 'invite', tenant.slug, '--all-uninvited'], withDev);
+    expect(error).toBeUndefined();
+    expect(out.split('\n')).toEqual([
+      `${fresh[0]}: invited`,
+      `${fresh[1]}: invited`,
+      'Invited 2; skipped 0 (0 invited already, 0 signed in already); not found 0; failed 0.',
+      '',
+    ]);
+    expect(mailsTo(signedIn)).toEqual([]);
+    expect(mailsTo(earlier)).toEqual([]);
+    expect((await invitedAt(tenant))[earlier]).toEqual(earlierAt);
+
+    const sentBefore = idp.actionEmails().length;
+    const again = await run(['members', 'invite', tenant.slug, '--all-uninvited'], withDev);
+    expect(again.error).toBeUndefined();
+    expect(again.out).toBe(
+      'Invited 0; skipped 0 (0 invited already, 0 signed in already); not found 0; failed 0.\n',
+    );
+    expect(idp.actionEmails()).toHaveLength(sentBefore);
+  });
+
+  it('skips members who signed in; reports unknown e-mails with exit code 4 and still invites the rest', async () => {
+    const gerd = unique('gerd');
+    const hanna = unique('hanna');
+    const tenant = await tenantWith([{ email: gerd, signedIn: true }, { email: hanna }]);
+    const { out, error } = await run(
+      ['members', 'invite', tenant.slug, gerd, 'niemand@example.org', hanna, '--resend'],
+      withDev,
+    );
+    expect(out.split('\n')).toEqual([
+      `${gerd}: skipped, has signed in already`,
+      `niemand@example.org: not found (no member of tenant ${tenant.slug} has this e-mail)`,
+      `${hanna}: invited`,
+      'Invited 1; skipped 1 (0 invited already, 1 signed in already); not found 1; failed 0.',
+      '',
+    ]);
+    expect(error).toEqual(
+      new CliError(
+        `no member of tenant ${tenant.slug} with the e-mail niemand@example.org`,
+        ExitCode.notFound,
+      ),
+    );
+    expect((error as CliError).exitCode).toBe(ExitCode.notFound);
+    expect(mailsTo(gerd)).toEqual([]);
+    expect(mailsTo(hanna)).toHaveLength(1);
+  });
+
+  it('--dry-run sends and writes nothing; --json prints the outcome', async () => {
+    const ida = unique('ida');
+    const jan = unique('jan');
+    const tenant = await tenantWith([{ email: ida }, { email: jan, signedIn: true }]);
+
+    const dry = await run(['members', 'invite', tenant.slug, '--all-uninvited', '--dry-run'], withDev);
+    expect(dry.error).toBeUndefined();
+    expect(dry.out.split('\n')).toEqual([
+      `${ida}: would be invited`,
+      'Dry run, nothing was sent: would invite 1; skipped 0 (0 invited already, 0 signed in already); not found 0; failed 0.',
+      '',
+    ]);
+    expect(mailsTo(ida)).toEqual([]);
+    expect((await invitedAt(tenant))[ida]).toBeNull();
+
+    const json = await run(['members', 'invite', tenant.slug, ida, jan, 'x@example.org', '--json'], withDev);
+    expect((json.error as CliError).exitCode).toBe(ExitCode.notFound);
+    expect(JSON.parse(json.out)).toEqual({
+      tenant: tenant.slug,
+      dryRun: false,
+      invited: [ida],
+      alreadyInvited: [],
+      signedIn: [jan],
+      notFound: ['x@example.org'],
+      failed: [],
+    });
+  });
+
+  it('sends people to their portal when PUBLIC_URL is set; uses the configured directory without injection', async () => {
+    const kai = unique('kai');
+    const tenant = await tenantWith([{ email: kai }]);
+    process.env.PUBLIC_URL = 'https://allmende.example/';
+    process.env.IDENTITY_DIRECTORY = 'dev';
+    process.env.KEYCLOAK_URL = idp.url;
+    process.env.KEYCLOAK_REALM = idp.realm;
+    process.env.DEV_IDP_ADMIN_TOKEN = ADMIN_TOKEN;
+    try {
+      const { error } = await run(['members', 'invite', tenant.slug, kai]);
+      expect(error).toBeUndefined();
+    } finally {
+      for (const name of ['PUBLIC_URL', 'IDENTITY_DIRECTORY', 'KEYCLOAK_URL', 'DEV_IDP_ADMIN_TOKEN']) {
+        delete process.env[name];
+      }
+      if (saved.KEYCLOAK_REALM === undefined) delete process.env.KEYCLOAK_REALM;
+      else process.env.KEYCLOAK_REALM = saved.KEYCLOAK_REALM;
+    }
+    expect(mailsTo(kai)).toEqual([expect.objectContaining({ redirectUri: 'https://allmende.example/me' })]);
+  });
+
+  it('refuses a missing identity configuration and wrong arguments before doing anything', async () => {
+    const tenant = await tenantWith([{ email: unique('lea') }]);
+    const noConfig = await run(['members', 'invite', tenant.slug, '--all-uninvited']);
+    expect(noConfig.error).toBeInstanceOf(ConfigError);
+    expect((noConfig.error as ConfigError).problems).toEqual([
+      'KEYCLOAK_URL: is required when IDENTITY_DIRECTORY=keycloak (member invitations)',
+      'KEYCLOAK_ADMIN_CLIENT_SECRET: is required when IDENTITY_DIRECTORY=keycloak (member invitations)',
+    ]);
+    expect((await run(['members', 'invite', tenant.slug], withDev)).error).toEqual(
+      new CliError("name the members' e-mails, or use --all-uninvited"),
+    );
+    expect(
+      (await run(['members', 'invite', tenant.slug, 'a@example.org', '--all-uninvited'], withDev)).error,
+    ).toEqual(new CliError('name e-mails or use --all-uninvited, not both'));
+    expect((await run(['members', 'invite', 'no-such-tenant', '--all-uninvited'], withDev)).error).toEqual(
+      new CliError('no tenant "no-such-tenant"', ExitCode.notFound),
+    );
+    expect(Object.values(await invitedAt(tenant))).toEqual([null]);
+  });
+
+  it('import --invite invites the created members (and uninvited ones of the file); --dry-run only counts', async () => {
+    const max = unique('max');
+    const nina = unique('nina');
+    const otto = unique('otto');
+    const paula = unique('paula');
+    const tenant = await tenantWith([
+      { email: otto, invitedAt: new Date('2026-05-01T10:00:00Z') },
+      { email: paula, signedIn: true },
+    ]);
+    const file = join(dir, `${tenant.slug}.csv`);
+    await writeFile(
+      file,
+      'E-Mail;Vorname;Nachname\n' +
+        `${max};Max;Mustermann\n${nina};Nina;Neumann\nkaputt;Kai;Putt\n${otto};Otto;Ohm\n${paula};Paula;Pohl\n`,
+    );
+
+    const dry = await run(['members', 'import', tenant.slug, file, '--invite', '--dry-run'], withDev);
+    expect(dry.error).toBeUndefined();
+    expect(dry.out).toContain(
+      'Dry run, nothing was written: would create 2, update 2; unchanged 0, rejected 1.',
+    );
+    expect(dry.out).toContain('--invite: would invite 2 members.\n');
+    expect(mailsTo(max)).toEqual([]);
+
+    const imported = await run(['members', 'import', tenant.slug, file, '--invite'], withDev);
+    expect(imported.error).toBeUndefined();
+    const lines = imported.out.split('\n');
+    expect(lines.slice(lines.indexOf('Created 2, updated 2, unchanged 0, rejected 1.') + 1)).toEqual([
+      'Rejected rows:',
+      '  row 4: E-Mail: is not a valid e-mail address ("kaputt")',
+      `${max}: invited`,
+      `${nina}: invited`,
+      'Invited 2; skipped 2 (1 invited already, 1 signed in already); not found 0; failed 0.',
+      '',
+    ]);
+    expect(mailsTo(max)).toHaveLength(1);
+    expect(mailsTo(nina)).toHaveLength(1);
+    expect(mailsTo(otto)).toEqual([]);
+    expect(mailsTo(paula)).toEqual([]);
+
+    const again = await run(['members', 'import', tenant.slug, file, '--invite'], withDev);
+    expect(again.error).toBeUndefined();
+    expect(again.out).toContain(
+      'Invited 0; skipped 4 (3 invited already, 1 signed in already); not found 0; failed 0.',
+    );
+    expect(mailsTo(max)).toHaveLength(1);
+  });
+
+  it('a failing directory (wrong admin token) reports every failure, exits 1, and keeps the rows as they were', async () => {
+    const quirin = unique('quirin');
+    const rosa = unique('rosa');
+    const earlierAt = new Date('2026-02-03T04:05:00Z');
+    const tenant = await tenantWith([{ email: quirin }, { email: rosa, invitedAt: earlierAt }]);
+    const wrongToken: ProgramDependencies = {
+      identityDirectory: () =>
+        new DevIdentityDirectory({ url: idp.url, realm: idp.realm, adminToken: `${ADMIN_TOKEN}-wrong` }),
+    };
+    const sentBefore = idp.actionEmails().length;
+    const stefan = unique('stefan');
+    const file = join(dir, `${tenant.slug}-fail.csv`);
+    await writeFile(file, `E-Mail;Vorname;Nachname\n${stefan};Stefan;Stein\n`);
+
+    const invite = await run(['members', 'invite', tenant.slug, quirin, rosa, '--resend'], wrongToken);
+    const lines = invite.out.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${quirin.replace(/\./g, '\\.')}: failed: .+`));
+    expect(lines[1]).toMatch(new RegExp(`^${rosa.replace(/\./g, '\\.')}: failed: .+`));
+    expect(lines[2]).toBe(
+      'Invited 0; skipped 0 (0 invited already, 0 signed in already); not found 0; failed 2.',
+    );
+    expect(invite.out).not.toContain(ADMIN_TOKEN);
+    expect(invite.error).toEqual(new CliError('2 invitations failed; the others were not affected'));
+    expect((invite.error as CliError).exitCode).toBe(ExitCode.error);
+
+    // The import itself is written; only the invitations fail, and a later run sends them.
+    const imported = await run(['members', 'import', tenant.slug, file, '--invite'], wrongToken);
+    expect(imported.out).toContain('Created 1, updated 0, unchanged 0, rejected 0.');
+    expect(imported.out).toContain(`${stefan}: failed: `);
+    expect((imported.error as CliError).exitCode).toBe(ExitCode.error);
+    expect(idp.actionEmails()).toHaveLength(sentBefore);
+    expect(await invitedAt(tenant)).toEqual({ [quirin]: null, [rosa]: earlierAt, [stefan]: null });
+
+    const retry = await run(['members', 'invite', tenant.slug, '--all-uninvited'], withDev);
+    expect(retry.error).toBeUndefined();
+    expect(retry.out).toContain('Invited 2;');
+    expect(mailsTo(quirin)).toHaveLength(1);
+    expect(mailsTo(stefan)).toHaveLength(1);
   });
 });

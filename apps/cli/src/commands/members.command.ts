@@ -4,17 +4,24 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, rename, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Writable } from 'node:stream';
+import { loadConfig, type AppConfig } from '@allmende/core';
+import { identityDirectoryFromConfig, type IdentityDirectory } from '@allmende/identity';
 import {
+  countInvitable,
   describeRejection,
   exportMembers,
   forEachMemberPage,
   importMembers,
+  inviteMembers,
+  memberListEmails,
   MemberListFileError,
   normalizeEncodingName,
   UnknownGroupError,
   writeRejectionReport,
   type ImportProgress,
   type ImportSummary,
+  type InvitationOutcome,
+  type InvitationSummary,
 } from '@allmende/member-lists';
 import { requireTenant, withDatabase } from '../cli-database';
 import { CliError, ExitCode, processOutput, type Output } from '../output';
@@ -30,11 +37,28 @@ interface ImportOptions {
   defaultGroup?: string[];
   report?: string;
   encoding?: string;
+  invite?: boolean;
 }
 
-/** `allmende members import|export|list`: member lists as CSV, for German Excel. */
-export function membersCommand(output: Output): Command {
-  const members = new Command('members').description("import, export and list a tenant's members");
+interface InviteOptions {
+  allUninvited?: boolean;
+  resend?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** Makes the identity directory that invitations go through (tests pass their own). */
+export type IdentityDirectoryFactory = (config: AppConfig) => IdentityDirectory;
+
+export interface MembersCommandDependencies {
+  /** Default: the directory the environment configures (IDENTITY_DIRECTORY). */
+  identityDirectory?: IdentityDirectoryFactory;
+}
+
+/** `allmende members import|export|list|invite`: member lists as CSV, for German Excel; invitations. */
+export function membersCommand(output: Output, dependencies: MembersCommandDependencies = {}): Command {
+  const members = new Command('members').description("import, export, list and invite a tenant's members");
+  const makeDirectory = dependencies.identityDirectory ?? identityDirectoryFromConfig;
 
   members
     .command('import <tenant> <file>')
@@ -50,17 +74,23 @@ export function membersCommand(output: Output): Command {
       '--encoding <encoding>',
       'the encoding of the file, e.g. utf-8 or windows-1252 (default: detected)',
     )
+    .option(
+      '--invite',
+      "then invite the file's members who were neither invited nor have signed in (see `members invite`)",
+    )
     .action(async (slug: string, file: string, options: ImportOptions) => {
       await assertReadableFile(file);
       if (options.encoding !== undefined && !normalizeEncodingName(options.encoding)) {
         throw new CliError(`unknown encoding "${options.encoding}" (e.g. utf-8, windows-1252, iso-8859-1)`);
       }
       if (options.report !== undefined) await assertWritable(options.report, '--report');
-      const summary = await withDatabase(async (orm) => {
+      // Before anything is written: a configuration that cannot invite stops the import too.
+      const invitations = options.invite ? invitationSettings(makeDirectory) : undefined;
+      const { summary, tenantId } = await withDatabase(async (orm) => {
         const tenant = await requireTenant(orm, slug);
         const progress = progressReporter(output);
         try {
-          return await importMembers(orm, {
+          const imported = await importMembers(orm, {
             tenantId: tenant.id,
             source: file,
             encoding: options.encoding,
@@ -69,6 +99,7 @@ export function membersCommand(output: Output): Command {
             defaultGroups: options.defaultGroup,
             onProgress: progress.update,
           });
+          return { summary: imported, tenantId: tenant.id };
         } catch (error) {
           throw translate(error, slug, file, '--default-group');
         } finally {
@@ -88,6 +119,65 @@ export function membersCommand(output: Output): Command {
             (summary.dryRun ? 'nothing was written' : 'the rows before the problem were imported'),
         );
       }
+      if (!invitations) return;
+      await withDatabase(async (orm) => {
+        const source = { tenantId, source: file, encoding: options.encoding };
+        const emails = await memberListEmails(orm, source);
+        if (summary.dryRun) {
+          const invitable = await countInvitable(orm, { tenantId, emails });
+          output.out(`--invite: would invite ${count(invitable, 'member')}.`);
+          return;
+        }
+        const invited = await inviteMembers(orm, invitations.directory, {
+          tenantId,
+          members: emails,
+          redirectUri: invitations.redirectUri,
+          onOutcome: (outcome) => {
+            // Members invited before or signed in are the usual case on a re-import: not listed.
+            if (outcome.status !== 'already_invited' && outcome.status !== 'signed_in') {
+              output.out(describeOutcome(outcome, slug, false));
+            }
+          },
+        });
+        output.out(invitationTotals(invited));
+        assertInvitationsSucceeded(invited, slug);
+      });
+    });
+
+  members
+    .command('invite <tenant> [emails...]')
+    .description(
+      'send members the e-mail to set up their account (verify the address, choose a password); ' +
+        'members who have signed in, or were invited already, are skipped',
+    )
+    .option('--all-uninvited', 'every member who was neither invited nor has signed in')
+    .option('--resend', 'invite named members again who were invited before (e.g. the link expired)')
+    .option('--dry-run', 'show who would be invited; send and write nothing')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (slug: string, emails: string[], options: InviteOptions) => {
+      if (options.allUninvited && emails.length > 0) {
+        throw new CliError('name e-mails or use --all-uninvited, not both');
+      }
+      if (!options.allUninvited && emails.length === 0) {
+        throw new CliError("name the members' e-mails, or use --all-uninvited");
+      }
+      const { directory, redirectUri } = invitationSettings(makeDirectory);
+      const summary = await withDatabase(async (orm) => {
+        const tenant = await requireTenant(orm, slug);
+        return inviteMembers(orm, directory, {
+          tenantId: tenant.id,
+          members: options.allUninvited ? 'uninvited' : emails,
+          resend: options.resend,
+          dryRun: options.dryRun,
+          redirectUri,
+          onOutcome: options.json
+            ? undefined
+            : (outcome) => output.out(describeOutcome(outcome, slug, options.dryRun ?? false)),
+        });
+      });
+      if (options.json) output.out(JSON.stringify(invitationJson(slug, summary), null, 2));
+      else output.out(invitationTotals(summary));
+      assertInvitationsSucceeded(summary, slug);
     });
 
   members
@@ -303,6 +393,88 @@ function translate(error: unknown, slug: string, file: string, groupOption: stri
   }
   if (error instanceof MemberListFileError) return new CliError(`${file}: ${error.message}`);
   return error;
+}
+
+/**
+ * The directory invitations go through, and where it sends people afterwards: the portal's
+ * account page, which signs them in and lists their communities. One address for every
+ * tenant, so Keycloak needs one registered redirect URI, not one per tenant.
+ */
+function invitationSettings(makeDirectory: IdentityDirectoryFactory): {
+  directory: IdentityDirectory;
+  redirectUri: string | undefined;
+} {
+  const config = loadConfig();
+  // Only a PUBLIC_URL someone set: the fallback (localhost) is no address for an e-mail.
+  const redirectUri = process.env.PUBLIC_URL ? `${config.PUBLIC_URL.replace(/\/+$/, '')}/me` : undefined;
+  return { directory: makeDirectory(config), redirectUri };
+}
+
+/** One person's outcome as one line. */
+function describeOutcome(outcome: InvitationOutcome, slug: string, dryRun: boolean): string {
+  switch (outcome.status) {
+    case 'invited':
+      return `${outcome.email}: ${dryRun ? 'would be invited' : 'invited'}`;
+    case 'already_invited':
+      return `${outcome.email}: skipped, invited already on ${formatTime(outcome.invitedAt)} (--resend invites again)`;
+    case 'signed_in':
+      return `${outcome.email}: skipped, has signed in already`;
+    case 'not_found':
+      return `${outcome.email}: not found (no member of tenant ${slug} has this e-mail)`;
+    case 'failed':
+      return `${outcome.email}: failed: ${outcome.reason}`;
+  }
+}
+
+function invitationTotals(summary: InvitationSummary): string {
+  const { invited, already_invited, signed_in, not_found, failed } = summary.counts;
+  const skipped =
+    `skipped ${already_invited + signed_in} ` +
+    `(${already_invited} invited already, ${signed_in} signed in already)`;
+  const rest = `; ${skipped}; not found ${not_found}; failed ${failed}.`;
+  return summary.dryRun
+    ? `Dry run, nothing was sent: would invite ${invited}${rest}`
+    : `Invited ${invited}${rest}`;
+}
+
+function invitationJson(slug: string, summary: InvitationSummary) {
+  const emails = (status: InvitationOutcome['status']) =>
+    summary.outcomes.filter((outcome) => outcome.status === status).map((outcome) => outcome.email);
+  return {
+    tenant: slug,
+    dryRun: summary.dryRun,
+    invited: emails('invited'),
+    alreadyInvited: summary.outcomes.flatMap((outcome) =>
+      outcome.status === 'already_invited'
+        ? [{ email: outcome.email, invitedAt: outcome.invitedAt.toISOString() }]
+        : [],
+    ),
+    signedIn: emails('signed_in'),
+    notFound: emails('not_found'),
+    failed: summary.outcomes.flatMap((outcome) =>
+      outcome.status === 'failed' ? [{ email: outcome.email, reason: outcome.reason }] : [],
+    ),
+  };
+}
+
+/** Failures: exit code 1; otherwise unknown e-mails: exit code 4 (as for any "not found"). */
+function assertInvitationsSucceeded(summary: InvitationSummary, slug: string): void {
+  const { failed, not_found } = summary.counts;
+  if (failed > 0) {
+    throw new CliError(`${count(failed, 'invitation')} failed; the others were not affected`);
+  }
+  if (not_found > 0) {
+    const unknown = summary.outcomes.filter((outcome) => outcome.status === 'not_found');
+    throw new CliError(
+      `no member of tenant ${slug} with the e-mail ${unknown.map((outcome) => outcome.email).join(', ')}`,
+      ExitCode.notFound,
+    );
+  }
+}
+
+/** A time as `2026-11-25 14:03 UTC`. */
+function formatTime(time: Date): string {
+  return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function count(value: number, noun: string): string {
