@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { JWK } from 'jose';
 import { loadConfig } from '@allmende/core';
 import { createOrmOptions, migrateUp, provisionDatabase } from '@allmende/db';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -67,6 +70,8 @@ export function devCommand(output: Output): Command {
         }
         if (!env.KEYCLOAK_URL) {
           demoUsers = await loadDemoUsers();
+          const signingKeyFile = join(dataDir, 'dev-idp', 'signing-key.json');
+          await mkdir(dirname(signingKeyFile), { recursive: true });
           const publicUrl = loadConfig(env).PUBLIC_URL;
           output.out('Starting the dev identity provider (plays Keycloak; for development only) …');
           const idp = await startDevIdentityProvider({
@@ -81,10 +86,13 @@ export function devCommand(output: Output): Command {
             ],
             users: demoUsers,
             usersFile: join(dataDir, 'dev-idp', 'users.json'),
+            // The same key after a restart: portal sessions and tokens stay valid.
+            signingKey: await readSigningKey(signingKeyFile),
             adminToken: secrets.devIdpAdminToken,
             accessTokenTtlSeconds: 300,
           });
           cleanups.push(() => idp.stop());
+          await writeFile(signingKeyFile, JSON.stringify(idp.signingKey.privateJwk), { mode: 0o600 });
           env.KEYCLOAK_URL = idp.url;
           env.KEYCLOAK_PORTAL_CLIENT_SECRET = secrets.portalClientSecret;
           env.IDENTITY_DIRECTORY = 'dev';
@@ -157,4 +165,8 @@ function demoLogins(users: readonly DemoUser[]): string[] {
     return `    ${user.username} / ${user.password ?? '(no password)'}  (${roles.join(', ') || 'no membership'}${note})`;
   });
   return ['', 'Demo logins (dev identity provider):', ...lines, ''];
+}
+
+async function readSigningKey(file: string): Promise<JWK | undefined> {
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as JWK) : undefined;
 }
