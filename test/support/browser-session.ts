@@ -67,13 +67,13 @@ export class BrowserSession {
 
 /** The value of a form field in an HTML page (e.g. the CSRF token). */
 export function formValue(html: string, name: string): string | undefined {
-  const input = new RegExp(`<input[^>]*name="${name}"[^>]*>`, 'i').exec(html)?.[0];
-  return input ? /value="([^"]*)"/.exec(input)?.[1] : undefined;
+  const input = new RegExp(`<input[^>]*name=["']${name}["'][^>]*>`, 'i').exec(html)?.[0];
+  return input ? /value=(["'])(.*?)\1/.exec(input)?.[2] : undefined;
 }
 
 /** The action of the first form in an HTML page, resolved against the page's URL. */
 export function formAction(html: string, pageUrl: string): string {
-  const action = /<form[^>]*action="([^"]*)"/i.exec(html)?.[1];
+  const action = /<form[^>]*action=(["'])(.*?)\1/i.exec(html)?.[2];
   if (action === undefined) throw new Error(`no form in the page:\n${html.slice(0, 500)}`);
   return new URL(action.replace(/&amp;/g, '&'), pageUrl).href;
 }
