@@ -3,13 +3,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantScope } from '@allmende/db';
 import type { DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupMemberSchema, GroupSchema } from '@allmende/groups';
-import { freePort } from '@allmende/local-services';
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
-import { createApiApp } from '../../apps/api/src/create-api-app';
 import { connect, createTenant, openOrm } from '../support/fixtures';
-import { mintToken, passwordToken, startTestIdentityProvider } from '../support/identity';
-import { testConfig } from '../support/test-config';
+import { mintToken, passwordToken, startApiWithIdentityProvider } from '../support/identity';
 import { testRun } from '../support/test-run';
 
 /**
@@ -98,11 +95,7 @@ describe('API authentication and authorisation', () => {
       await em.flush();
     });
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    idp = await startTestIdentityProvider(base, Object.values(people));
-    app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
-    await app.listen(port, '127.0.0.1');
+    ({ app, idp, base } = await startApiWithIdentityProvider(Object.values(people)));
   });
 
   afterAll(async () => {

@@ -3,13 +3,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantScope } from '@allmende/db';
 import type { DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupMemberSchema, GroupSchema, type JoinPolicy, type GroupVisibility } from '@allmende/groups';
-import { freePort } from '@allmende/local-services';
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
-import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createTenant, openOrm } from '../support/fixtures';
-import { passwordToken, startTestIdentityProvider } from '../support/identity';
-import { testConfig } from '../support/test-config';
+import { passwordToken, startApiWithIdentityProvider } from '../support/identity';
 
 /** Asking to join groups, and deciding on it, through the API with real tokens. */
 describe('joining groups', () => {
@@ -69,11 +66,7 @@ describe('joining groups', () => {
       void admin;
       await em.flush();
     });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    idp = await startTestIdentityProvider(base, Object.values(people));
-    app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
-    await app.listen(port, '127.0.0.1');
+    ({ app, idp, base } = await startApiWithIdentityProvider(Object.values(people)));
   });
 
   afterAll(async () => {

@@ -3,14 +3,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { SESSION_COOKIE } from '@allmende/auth';
 import { TenantScope } from '@allmende/db';
 import type { DevIdentityProvider } from '@allmende/dev-idp';
-import { freePort } from '@allmende/local-services';
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
-import { createApiApp } from '../../apps/api/src/create-api-app';
 import { BrowserSession, formAction, formValue } from '../support/browser-session';
 import { createTenant, openOrm } from '../support/fixtures';
-import { startTestIdentityProvider, TEST_PASSWORD } from '../support/identity';
-import { testConfig } from '../support/test-config';
+import { startApiWithIdentityProvider, TEST_PASSWORD } from '../support/identity';
 
 /**
  * The portal's sign-in as a browser does it, against a running dev identity provider:
@@ -37,11 +34,7 @@ describe('portal login', () => {
       em.create(MemberSchema, { email: anna.email, givenName: 'Anna', familyName: 'Portal' });
       await em.flush();
     });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    idp = await startTestIdentityProvider(base, [anna]);
-    app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
-    await app.listen(port, '127.0.0.1');
+    ({ app, idp, base } = await startApiWithIdentityProvider([anna]));
   });
 
   afterAll(async () => {

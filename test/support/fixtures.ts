@@ -97,3 +97,48 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
     return { tenant, members, groups };
   });
 }
+
+/** A member to seed: `signedIn` ones get a user row and are linked to it. */
+export interface MemberSeed {
+  email: string;
+  signedIn?: boolean;
+  invitedAt?: Date;
+}
+
+/** A fresh tenant with these members (names taken from the e-mail's local part). */
+export async function createTenantWithMembers(orm: MikroORM, seeds: MemberSeed[]): Promise<Tenant> {
+  const tenant = await createTenant(orm);
+  const users = orm.em.fork();
+  const userIds = new Map<string, string>();
+  for (const seed of seeds.filter((entry) => entry.signedIn)) {
+    const user = users.create(UserSchema, {
+      oidcSubject: `sub-${randomBytes(8).toString('hex')}`,
+      email: seed.email,
+      emailVerified: true,
+    });
+    userIds.set(seed.email, user.id);
+  }
+  await users.flush();
+  await new TenantScope(orm).run(tenant.id, async (em) => {
+    for (const seed of seeds) {
+      const [givenName = '', familyName = ''] = seed.email.split('@')[0]!.split('.');
+      em.create(MemberSchema, {
+        email: seed.email,
+        givenName,
+        familyName,
+        userId: userIds.get(seed.email) ?? null,
+        invitedAt: seed.invitedAt ?? null,
+      });
+    }
+    await em.flush();
+  });
+  return tenant;
+}
+
+/** When each member of the tenant was invited, by e-mail. */
+export async function invitedAtByEmail(orm: MikroORM, tenant: Tenant): Promise<Record<string, Date | null>> {
+  return new TenantScope(orm).run(tenant.id, async (em) => {
+    const members = await em.find(MemberSchema, {}, { orderBy: { email: 'asc' } });
+    return Object.fromEntries(members.map((member) => [member.email, member.invitedAt ?? null]));
+  });
+}

@@ -1,6 +1,10 @@
+import type { INestApplication } from '@nestjs/common';
 import { SignJWT, importJWK, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { startDevIdentityProvider, type DevIdentityProvider, type DevUser } from '@allmende/dev-idp';
+import { freePort } from '@allmende/local-services';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+import { testConfig } from './test-config';
 
 export const PORTAL_CLIENT = { clientId: 'allmende-portal', clientSecret: 'allmende-test-portal-secret' };
 /** A client with Keycloak's direct access grants, so tests can get tokens with a password. */
@@ -73,4 +77,32 @@ export async function mintToken(
     .setExpirationTime(claims.exp ?? now + 300)
     .setJti(randomUUID())
     .sign(key);
+}
+
+export interface ApiWithIdentity {
+  app: INestApplication;
+  idp: DevIdentityProvider;
+  /** The API's base URL (also its PUBLIC_URL). */
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** The API app listening on loopback, signing people in at a dev identity provider of its own. */
+export async function startApiWithIdentityProvider(
+  users: Omit<DevUser, 'username' | 'password'>[],
+): Promise<ApiWithIdentity> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const idp = await startTestIdentityProvider(base, users);
+  const app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    idp,
+    base,
+    stop: async () => {
+      await app.close();
+      await idp.stop();
+    },
+  };
 }

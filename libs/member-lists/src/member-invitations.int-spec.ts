@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { TenantScope } from '@allmende/db';
 import { startDevIdentityProvider, type DevIdentityProvider } from '@allmende/dev-idp';
 import { DevIdentityDirectory, type IdentityDirectory } from '@allmende/identity';
-import { MemberSchema, UserSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
-import { createTenant, openOrm } from '../../../test/support/fixtures';
+import { createTenantWithMembers, invitedAtByEmail, openOrm } from '../../../test/support/fixtures';
 import {
   countInvitable,
   INVITATION_LIFESPAN_SECONDS,
@@ -54,49 +52,6 @@ describe('member invitations', () => {
     await orm.close(true);
   });
 
-  interface Seed {
-    email: string;
-    signedIn?: boolean;
-    invitedAt?: Date;
-  }
-
-  /** A fresh tenant with these members (unique e-mails per test run: the provider is shared). */
-  async function tenantWith(seeds: Seed[]): Promise<Tenant> {
-    const tenant = await createTenant(orm);
-    const users = orm.em.fork();
-    const userIds = new Map<string, string>();
-    for (const seed of seeds.filter((entry) => entry.signedIn)) {
-      const user = users.create(UserSchema, {
-        oidcSubject: `sub-${randomBytes(8).toString('hex')}`,
-        email: seed.email,
-        emailVerified: true,
-      });
-      userIds.set(seed.email, user.id);
-    }
-    await users.flush();
-    await new TenantScope(orm).run(tenant.id, async (em) => {
-      for (const seed of seeds) {
-        const [givenName = '', familyName = ''] = seed.email.split('@')[0]!.split('.');
-        em.create(MemberSchema, {
-          email: seed.email,
-          givenName,
-          familyName,
-          userId: userIds.get(seed.email) ?? null,
-          invitedAt: seed.invitedAt ?? null,
-        });
-      }
-      await em.flush();
-    });
-    return tenant;
-  }
-
-  async function invitedAt(tenant: Tenant): Promise<Record<string, Date | null>> {
-    return new TenantScope(orm).run(tenant.id, async (em) => {
-      const members = await em.find(MemberSchema, {}, { orderBy: { email: 'asc' } });
-      return Object.fromEntries(members.map((member) => [member.email, member.invitedAt ?? null]));
-    });
-  }
-
   const unique = (name: string) => `${name}.${randomBytes(4).toString('hex')}@example.org`;
   const mailsTo = (email: string) => idp.actionEmails().filter((mail) => mail.email === email);
 
@@ -111,7 +66,7 @@ describe('member invitations', () => {
   it('invites named members: creates their accounts, sends the set-up e-mail, records invited_at', async () => {
     const anna = unique('anna.weiss');
     const ben = unique('ben.berg');
-    const tenant = await tenantWith([{ email: anna }, { email: ben }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: anna }, { email: ben }]);
     const before = Date.now();
 
     const summary = await invite(tenant, {
@@ -138,7 +93,7 @@ describe('member invitations', () => {
         redirectUri: 'http://localhost:3000/t/dorf/',
       }),
     ]);
-    const stored = await invitedAt(tenant);
+    const stored = await invitedAtByEmail(orm, tenant);
     expect(stored[anna]!.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(stored[ben]).toBeNull();
     expect(mailsTo(ben)).toEqual([]);
@@ -146,30 +101,30 @@ describe('member invitations', () => {
 
   it('a second run sends nothing; resend sends again and moves invited_at', async () => {
     const carla = unique('carla.christ');
-    const tenant = await tenantWith([{ email: carla }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: carla }]);
     await invite(tenant, { members: [carla] });
-    const first = (await invitedAt(tenant))[carla]!;
+    const first = (await invitedAtByEmail(orm, tenant))[carla]!;
 
     const again = await invite(tenant, { members: [carla] });
     expect(again.outcomes).toEqual([{ email: carla, status: 'already_invited', invitedAt: first }]);
     expect(mailsTo(carla)).toHaveLength(1);
-    expect((await invitedAt(tenant))[carla]).toEqual(first);
+    expect((await invitedAtByEmail(orm, tenant))[carla]).toEqual(first);
 
     const resent = await invite(tenant, { members: [carla], resend: true });
     expect(resent.outcomes).toEqual([{ email: carla, status: 'invited' }]);
     expect(mailsTo(carla)).toHaveLength(2);
     // Same account both times.
     expect(new Set(mailsTo(carla).map((mail) => mail.userId)).size).toBe(1);
-    expect((await invitedAt(tenant))[carla]!.getTime()).toBeGreaterThan(first.getTime());
+    expect((await invitedAtByEmail(orm, tenant))[carla]!.getTime()).toBeGreaterThan(first.getTime());
   });
 
   it('skips members who signed in, even with resend', async () => {
     const dora = unique('dora.dorn');
-    const tenant = await tenantWith([{ email: dora, signedIn: true }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: dora, signedIn: true }]);
     const summary = await invite(tenant, { members: [dora], resend: true });
     expect(summary.outcomes).toEqual([{ email: dora, status: 'signed_in' }]);
     expect(mailsTo(dora)).toEqual([]);
-    expect((await invitedAt(tenant))[dora]).toBeNull();
+    expect((await invitedAtByEmail(orm, tenant))[dora]).toBeNull();
   });
 
   it("'uninvited' invites every member neither invited nor signed in, page by page, by e-mail", async () => {
@@ -177,7 +132,7 @@ describe('member invitations', () => {
     const signedIn = unique('f.da');
     const invited = unique('g.eingeladen');
     const earlier = new Date('2026-01-02T03:04:05Z');
-    const tenant = await tenantWith([
+    const tenant = await createTenantWithMembers(orm, [
       ...fresh.map((email) => ({ email })),
       { email: signedIn, signedIn: true },
       { email: invited, invitedAt: earlier },
@@ -194,7 +149,7 @@ describe('member invitations', () => {
     for (const email of fresh) expect(mailsTo(email)).toHaveLength(1);
     expect(mailsTo(signedIn)).toEqual([]);
     expect(mailsTo(invited)).toEqual([]);
-    expect((await invitedAt(tenant))[invited]).toEqual(earlier);
+    expect((await invitedAtByEmail(orm, tenant))[invited]).toEqual(earlier);
 
     const again = await invite(tenant, { members: 'uninvited' });
     expect(again.outcomes).toEqual([]);
@@ -203,20 +158,23 @@ describe('member invitations', () => {
   it('a dry run decides the same, and sends and writes nothing', async () => {
     const eva = unique('eva.ernst');
     const fritz = unique('fritz.fuchs');
-    const tenant = await tenantWith([{ email: eva }, { email: fritz, invitedAt: new Date() }]);
+    const tenant = await createTenantWithMembers(orm, [
+      { email: eva },
+      { email: fritz, invitedAt: new Date() },
+    ]);
     const summary = await invite(tenant, { members: [eva, fritz], dryRun: true });
     expect(summary.dryRun).toBe(true);
     expect(summary.outcomes.map((outcome) => outcome.status)).toEqual(['invited', 'already_invited']);
     expect(idp.users().some((user) => user.email === eva)).toBe(false);
     expect(mailsTo(eva)).toEqual([]);
-    expect((await invitedAt(tenant))[eva]).toBeNull();
+    expect((await invitedAtByEmail(orm, tenant))[eva]).toBeNull();
   });
 
   it("one person's failure does not stop the others; the next run tries only them again", async () => {
     const ok1 = unique('gerd.gut');
     const broken = unique('hanna.hakt');
     const ok2 = unique('ida.immer');
-    const tenant = await tenantWith([{ email: ok1 }, { email: broken }, { email: ok2 }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: ok1 }, { email: broken }, { email: ok2 }]);
 
     const summary = await invite(tenant, { members: 'uninvited' }, new FailingFor(directory, [broken]));
     const byEmail = Object.fromEntries(summary.outcomes.map((outcome) => [outcome.email, outcome]));
@@ -227,7 +185,7 @@ describe('member invitations', () => {
     });
     expect(byEmail[ok1]!.status).toBe('invited');
     expect(byEmail[ok2]!.status).toBe('invited');
-    const stored = await invitedAt(tenant);
+    const stored = await invitedAtByEmail(orm, tenant);
     expect(stored[broken]).toBeNull();
     expect(stored[ok1]).not.toBeNull();
 
@@ -246,7 +204,7 @@ describe('member invitations', () => {
       },
     };
     const jan = unique('jan.jung');
-    const tenant = await tenantWith([{ email: jan }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: jan }]);
     await invite(tenant, { members: [jan] }, recording);
     await invite(tenant, { members: [jan], resend: true, lifespanSeconds: 600 }, recording);
     expect(seen).toEqual([INVITATION_LIFESPAN_SECONDS, 600]);
@@ -256,7 +214,7 @@ describe('member invitations', () => {
     const known = unique('karl.kurz');
     const invited = unique('lea.lang');
     const signedIn = unique('max.mut');
-    const tenant = await tenantWith([
+    const tenant = await createTenantWithMembers(orm, [
       { email: known },
       { email: invited, invitedAt: new Date() },
       { email: signedIn, signedIn: true },

@@ -10,9 +10,13 @@ import { TenantScope } from '@allmende/db';
 import { startDevIdentityProvider, type DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupSchema } from '@allmende/groups';
 import { DevIdentityDirectory } from '@allmende/identity';
-import { MemberSchema, UserSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
-import { createTenant, openOrm } from '../../../../test/support/fixtures';
+import {
+  createTenant,
+  createTenantWithMembers,
+  invitedAtByEmail,
+  openOrm,
+} from '../../../../test/support/fixtures';
 import { testRun } from '../../../../test/support/test-run';
 import { CliError, ExitCode } from '../output';
 import { buildProgram, type ProgramDependencies } from '../program';
@@ -301,48 +305,10 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
   const unique = (name: string) => `${name}.${randomBytes(4).toString('hex')}@example.org`;
   const mailsTo = (email: string) => idp.actionEmails().filter((mail) => mail.email === email);
 
-  /** A fresh tenant with these members; `signedIn` ones are linked to a user row. */
-  async function tenantWith(
-    members: { email: string; signedIn?: boolean; invitedAt?: Date }[],
-  ): Promise<Tenant> {
-    const tenant = await createTenant(orm);
-    const users = orm.em.fork();
-    const userIds = new Map<string, string>();
-    for (const member of members.filter((entry) => entry.signedIn)) {
-      const user = users.create(UserSchema, {
-        oidcSubject: `sub-${randomBytes(8).toString('hex')}`,
-        email: member.email,
-        emailVerified: true,
-      });
-      userIds.set(member.email, user.id);
-    }
-    await users.flush();
-    await new TenantScope(orm).run(tenant.id, async (em) => {
-      for (const member of members) {
-        em.create(MemberSchema, {
-          email: member.email,
-          givenName: 'Vorname',
-          familyName: 'Nachname',
-          userId: userIds.get(member.email) ?? null,
-          invitedAt: member.invitedAt ?? null,
-        });
-      }
-      await em.flush();
-    });
-    return tenant;
-  }
-
-  async function invitedAt(tenant: Tenant): Promise<Record<string, Date | null>> {
-    return new TenantScope(orm).run(tenant.id, async (em) => {
-      const members = await em.find(MemberSchema, {}, { orderBy: { email: 'asc' } });
-      return Object.fromEntries(members.map((member) => [member.email, member.invitedAt ?? null]));
-    });
-  }
-
   it('invites named members; a second run sends nothing; --resend sends again', async () => {
     const anna = unique('anna');
     const ben = unique('ben');
-    const tenant = await tenantWith([{ email: anna }, { email: ben }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: anna }, { email: ben }]);
 
     const first = await run(['members', 'invite', tenant.slug, anna, ben.toUpperCase()], withDev);
     expect(first.error).toBeUndefined();
@@ -358,7 +324,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     // Without PUBLIC_URL, no link back to a portal.
     expect(mailsTo(anna)[0]!.redirectUri).toBeUndefined();
     expect(mailsTo(ben)).toHaveLength(1);
-    const stored = await invitedAt(tenant);
+    const stored = await invitedAtByEmail(orm, tenant);
     expect(stored[anna]).toBeInstanceOf(Date);
     expect(stored[ben]).toBeInstanceOf(Date);
 
@@ -372,7 +338,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
       '',
     ]);
     expect(mailsTo(anna)).toHaveLength(1);
-    expect(await invitedAt(tenant)).toEqual(stored);
+    expect(await invitedAtByEmail(orm, tenant)).toEqual(stored);
 
     const resent = await run(['members', 'invite', tenant.slug, anna, '--resend'], withDev);
     expect(resent.error).toBeUndefined();
@@ -386,7 +352,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     const signedIn = unique('emil');
     const earlier = unique('frieda');
     const earlierAt = new Date('2026-03-04T05:06:00Z');
-    const tenant = await tenantWith([
+    const tenant = await createTenantWithMembers(orm, [
       ...fresh.map((email) => ({ email })),
       { email: signedIn, signedIn: true },
       { email: earlier, invitedAt: earlierAt },
@@ -402,7 +368,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     ]);
     expect(mailsTo(signedIn)).toEqual([]);
     expect(mailsTo(earlier)).toEqual([]);
-    expect((await invitedAt(tenant))[earlier]).toEqual(earlierAt);
+    expect((await invitedAtByEmail(orm, tenant))[earlier]).toEqual(earlierAt);
 
     const sentBefore = idp.actionEmails().length;
     const again = await run(['members', 'invite', tenant.slug, '--all-uninvited'], withDev);
@@ -416,7 +382,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
   it('skips members who signed in; reports unknown e-mails with exit code 4 and still invites the rest', async () => {
     const gerd = unique('gerd');
     const hanna = unique('hanna');
-    const tenant = await tenantWith([{ email: gerd, signedIn: true }, { email: hanna }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: gerd, signedIn: true }, { email: hanna }]);
     const { out, error } = await run(
       ['members', 'invite', tenant.slug, gerd, 'niemand@example.org', hanna, '--resend'],
       withDev,
@@ -442,7 +408,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
   it('--dry-run sends and writes nothing; --json prints the outcome', async () => {
     const ida = unique('ida');
     const jan = unique('jan');
-    const tenant = await tenantWith([{ email: ida }, { email: jan, signedIn: true }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: ida }, { email: jan, signedIn: true }]);
 
     const dry = await run(['members', 'invite', tenant.slug, '--all-uninvited', '--dry-run'], withDev);
     expect(dry.error).toBeUndefined();
@@ -452,7 +418,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
       '',
     ]);
     expect(mailsTo(ida)).toEqual([]);
-    expect((await invitedAt(tenant))[ida]).toBeNull();
+    expect((await invitedAtByEmail(orm, tenant))[ida]).toBeNull();
 
     const json = await run(['members', 'invite', tenant.slug, ida, jan, 'x@example.org', '--json'], withDev);
     expect((json.error as CliError).exitCode).toBe(ExitCode.notFound);
@@ -469,7 +435,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
 
   it('sends people to their portal when PUBLIC_URL is set; uses the configured directory without injection', async () => {
     const kai = unique('kai');
-    const tenant = await tenantWith([{ email: kai }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: kai }]);
     process.env.PUBLIC_URL = 'https://allmende.example/';
     process.env.IDENTITY_DIRECTORY = 'dev';
     process.env.KEYCLOAK_URL = idp.url;
@@ -489,7 +455,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
   });
 
   it('refuses a missing identity configuration and wrong arguments before doing anything', async () => {
-    const tenant = await tenantWith([{ email: unique('lea') }]);
+    const tenant = await createTenantWithMembers(orm, [{ email: unique('lea') }]);
     const noConfig = await run(['members', 'invite', tenant.slug, '--all-uninvited']);
     expect(noConfig.error).toBeInstanceOf(ConfigError);
     expect((noConfig.error as ConfigError).problems).toEqual([
@@ -505,7 +471,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     expect((await run(['members', 'invite', 'no-such-tenant', '--all-uninvited'], withDev)).error).toEqual(
       new CliError('no tenant "no-such-tenant"', ExitCode.notFound),
     );
-    expect(Object.values(await invitedAt(tenant))).toEqual([null]);
+    expect(Object.values(await invitedAtByEmail(orm, tenant))).toEqual([null]);
   });
 
   it('import --invite invites the created members (and uninvited ones of the file); --dry-run only counts', async () => {
@@ -513,7 +479,7 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     const nina = unique('nina');
     const otto = unique('otto');
     const paula = unique('paula');
-    const tenant = await tenantWith([
+    const tenant = await createTenantWithMembers(orm, [
       { email: otto, invitedAt: new Date('2026-05-01T10:00:00Z') },
       { email: paula, signedIn: true },
     ]);
@@ -560,7 +526,10 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     const quirin = unique('quirin');
     const rosa = unique('rosa');
     const earlierAt = new Date('2026-02-03T04:05:00Z');
-    const tenant = await tenantWith([{ email: quirin }, { email: rosa, invitedAt: earlierAt }]);
+    const tenant = await createTenantWithMembers(orm, [
+      { email: quirin },
+      { email: rosa, invitedAt: earlierAt },
+    ]);
     const wrongToken: ProgramDependencies = {
       identityDirectory: () =>
         new DevIdentityDirectory({ url: idp.url, realm: idp.realm, adminToken: `${ADMIN_TOKEN}-wrong` }),
@@ -587,7 +556,11 @@ describe('allmende members invite, import --invite (CLI, dev identity provider)'
     expect(imported.out).toContain(`${stefan}: failed: `);
     expect((imported.error as CliError).exitCode).toBe(ExitCode.error);
     expect(idp.actionEmails()).toHaveLength(sentBefore);
-    expect(await invitedAt(tenant)).toEqual({ [quirin]: null, [rosa]: earlierAt, [stefan]: null });
+    expect(await invitedAtByEmail(orm, tenant)).toEqual({
+      [quirin]: null,
+      [rosa]: earlierAt,
+      [stefan]: null,
+    });
 
     const retry = await run(['members', 'invite', tenant.slug, '--all-uninvited'], withDev);
     expect(retry.error).toBeUndefined();
