@@ -13,6 +13,11 @@ import {
 } from '@allmende/groups';
 import { MemberSchema, UserSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
+import { AuditEventSchema, OutboxEventSchema } from '@allmende/content';
+import { seedDiscussions } from './seeds/discussions';
+import { seedFiles } from './seeds/files';
+import { seedListings } from './seeds/listings';
+import { seedNews } from './seeds/news';
 import { testRun } from './test-run';
 
 /** An ORM connected as the app role (or another URL), as the apps connect. */
@@ -52,7 +57,8 @@ export interface SeededTenant {
 
 /**
  * A tenant with a row in every tenant-owned table: two members, a public and a private
- * group, a group membership, a module, a bookable resource and a request to join.
+ * group, a group membership, a module, a bookable resource, a request to join, an outbox and
+ * an audit row, and what the module seeds (test/support/seeds) add.
  */
 export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTenant> {
   const tenant = await createTenant(orm, `Gemeinde ${label}`);
@@ -93,6 +99,17 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       windowDays: 365,
       approvalRequired: true,
     });
+    em.create(OutboxEventSchema, { topic: 'seed.created', payload: { label } });
+    em.create(AuditEventSchema, {
+      action: 'seed.created',
+      entityType: 'group',
+      entityId: groups[0]!.id,
+      actorMemberId: members[0]!.id,
+    });
+    await em.flush();
+    const context = { tenant, members, groups, label };
+    // Module seeds run one after the other: they share the scope's EntityManager.
+    for (const seed of [seedNews, seedFiles, seedListings, seedDiscussions]) await seed(em, context);
     await em.flush();
     return { tenant, members, groups };
   });

@@ -4,6 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { AuthModule } from '@allmende/auth';
+import { ContentModule } from '@allmende/content';
+import { DiscussionsModule } from '@allmende/discussions';
+import { FilesModule } from '@allmende/files';
+import { ListingsModule } from '@allmende/listings';
+import { NewsModule } from '@allmende/news';
 import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
@@ -55,6 +60,11 @@ export class AppModule implements NestModule {
         TenantsModule,
         GroupsModule,
         MembersModule,
+        ContentModule,
+        NewsModule,
+        FilesModule,
+        ListingsModule,
+        DiscussionsModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

@@ -3,6 +3,11 @@ import { BookableResourceSchema } from '@allmende/booking';
 import { GroupJoinRequestSchema, GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { MemberSchema, UserSchema } from '@allmende/members';
 import { TenantSchema } from '@allmende/tenants';
+import { AuditEventSchema, OutboxEventSchema } from '@allmende/content';
+import { DISCUSSIONS_ENTITIES } from '@allmende/discussions';
+import { FILES_ENTITIES } from '@allmende/files';
+import { LISTINGS_ENTITIES } from '@allmende/listings';
+import { NEWS_ENTITIES } from '@allmende/news';
 
 /**
  * Every entity of the platform, in one list, for the ORM of each app. `libs/db` cannot
@@ -19,4 +24,10 @@ export const ALL_ENTITIES = [
   GroupModuleSchema,
   GroupJoinRequestSchema,
   BookableResourceSchema,
+  OutboxEventSchema,
+  AuditEventSchema,
+  ...NEWS_ENTITIES,
+  ...FILES_ENTITIES,
+  ...LISTINGS_ENTITIES,
+  ...DISCUSSIONS_ENTITIES,
 ];

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { GroupAccess } from './group-access.service';
+
+/** What every group module shares: access rules, the audit log. */
+@Global()
+@Module({ controllers: [AuditController], providers: [GroupAccess], exports: [GroupAccess] })
+export class ContentModule {}

@@ -1,0 +1,2 @@
+/** Every entity of the files module, for ALL_ENTITIES (libs/entities). */
+export const FILES_ENTITIES = [];

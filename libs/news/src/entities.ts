@@ -1,0 +1,2 @@
+/** Every entity of the news module, for ALL_ENTITIES (libs/entities). */
+export const NEWS_ENTITIES = [];
