@@ -65,6 +65,25 @@ export const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** How long a portal session lasts without activity. */
   SESSION_IDLE_MINUTES: positiveInt.max(7 * 24 * 60).default(8 * 60),
+  // Files (the files module, photos of listings).
+  /** Where uploaded files live (a local directory; S3-compatible storage later). */
+  FILES_DIR: z.string().min(1).default('.allmende/files'),
+  /** The largest upload; bigger ones get 413 before anything is stored. */
+  FILES_MAX_MB: positiveInt.max(1024).default(20),
+  /** Media types accepted (checked by content, not by name), comma-separated. */
+  FILES_ALLOWED_TYPES: z
+    .string()
+    .default(
+      'image/jpeg,image/png,image/webp,image/gif,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet',
+    )
+    .transform((value) =>
+      value
+        .split(',')
+        .map((type) => type.trim())
+        .filter(Boolean),
+    ),
+  /** Storage per tenant; uploads beyond it get 507. */
+  FILES_TENANT_QUOTA_MB: positiveInt.default(1024),
   /** Express `trust proxy`: set it behind a TLS-terminating proxy (e.g. `loopback` or `1`), so cookies get `Secure`. */
   TRUST_PROXY: z.string().min(1).optional(),
 });
