@@ -4,6 +4,7 @@ import { TenantScope } from '@allmende/db';
 import type { DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupMemberSchema, GroupSchema, type JoinPolicy, type GroupVisibility } from '@allmende/groups';
 import { MemberSchema } from '@allmende/members';
+import { OutboxEventSchema } from '@allmende/outbox';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
 import { passwordToken, startApiWithIdentityProvider } from '../support/identity';
@@ -142,6 +143,42 @@ describe('joining groups', () => {
     const me = await call('GET', '/members/me', people.outsider.email);
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ email: people.outsider.email, role: 'member', signedIn: true });
+  });
+
+  it('writes the decisions to the audit log (tenant admins read it) and to the outbox', async () => {
+    const asked = await call('POST', '/groups/grillhuette/join', people.admin.email);
+    const { requestId } = (await asked.json()) as { requestId: string };
+    expect(
+      (await call('POST', `/groups/grillhuette/join-requests/${requestId}/decline`, people.steward.email))
+        .status,
+    ).toBe(200);
+
+    expect((await call('GET', '/audit', people.member.email)).status).toBe(403);
+    expect((await call('GET', '/audit')).status).toBe(401);
+    const first = await call('GET', '/audit?limit=1', people.admin.email);
+    expect(first.status).toBe(200);
+    const page = (await first.json()) as {
+      items: { action: string; entityId: string }[];
+      nextCursor: string | null;
+    };
+    expect(page.items).toEqual([
+      expect.objectContaining({ action: 'groups.join.declined', entityId: requestId }),
+    ]);
+    expect(page.nextCursor).not.toBeNull();
+    const rest = (await (
+      await call('GET', `/audit?cursor=${page.nextCursor}`, people.admin.email)
+    ).json()) as {
+      items: { action: string }[];
+    };
+    expect(rest.items.map((item) => item.action)).toContain('groups.join.approved');
+    expect((await call('GET', '/audit?cursor=kaputt', people.admin.email)).status).toBe(400);
+
+    const topics = await new TenantScope(orm).run(tenant.id, async (em) =>
+      (await em.find(OutboxEventSchema, {}, { orderBy: { createdAt: 'asc' } })).map((event) => event.topic),
+    );
+    expect(topics).toEqual(
+      expect.arrayContaining(['groups.join.requested', 'groups.join.approved', 'groups.join.declined']),
+    );
   });
 
   it('refuses invitation-only groups with 403, unknown groups with 404, bad bodies with 400', async () => {

@@ -13,7 +13,8 @@ import {
 } from '@allmende/groups';
 import { MemberSchema, UserSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
-import { AuditEventSchema, OutboxEventSchema } from '@allmende/content';
+import { AuditEventSchema } from '@allmende/audit';
+import { OutboxEventSchema } from '@allmende/outbox';
 import { seedDiscussions } from './seeds/discussions';
 import { seedFiles } from './seeds/files';
 import { seedListings } from './seeds/listings';

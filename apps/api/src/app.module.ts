@@ -9,6 +9,7 @@ import { DiscussionsModule } from '@allmende/discussions';
 import { FilesModule } from '@allmende/files';
 import { ListingsModule } from '@allmende/listings';
 import { NewsModule } from '@allmende/news';
+import { SearchModule } from '@allmende/search';
 import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
@@ -65,6 +66,7 @@ export class AppModule implements NestModule {
         FilesModule,
         ListingsModule,
         DiscussionsModule,
+        SearchModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

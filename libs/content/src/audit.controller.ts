@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TenantRole } from '@allmende/auth';
 import { ZodValidationPipe } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
-import { AuditEventSchema, type AuditEvent } from './audit-event.entity';
+import { AuditEventSchema, type AuditEvent } from '@allmende/audit';
 import { apiSchema } from './openapi';
 import { decodeCursor, pageQuery, toPage, type Page } from './pagination';
 

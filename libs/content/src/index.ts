@@ -3,7 +3,8 @@ export * from './markdown';
 export * from './pagination';
 export * from './etag';
 export * from './openapi';
-export * from './outbox-event.entity';
-export * from './audit-event.entity';
+// The audit log and the outbox live in libs of their own (libs/groups writes to them too).
+export * from '@allmende/audit';
+export * from '@allmende/outbox';
 export * from './audit.controller';
 export * from './content.module';

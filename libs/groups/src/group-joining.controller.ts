@@ -104,5 +104,9 @@ export class GroupJoiningController {
 }
 
 function decider(actor: Actor) {
-  return { memberId: actor.membership!.memberId, tenantAdmin: actor.membership!.role === 'tenant_admin' };
+  return {
+    memberId: actor.membership!.memberId,
+    tenantAdmin: actor.membership!.role === 'tenant_admin',
+    actor,
+  };
 }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { recordAudit } from '@allmende/audit';
+import type { Actor } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
 import { MemberSchema } from '@allmende/members';
+import { recordOutboxEvent } from '@allmende/outbox';
 import { GroupJoinRequestSchema, type GroupJoinRequest } from './group-join-request.entity';
 import { GroupMemberSchema } from './group-member.entity';
 import { GroupSchema, type Group } from './group.entity';
@@ -20,6 +23,8 @@ export interface Joiner {
 export interface Decider {
   memberId: string;
   tenantAdmin: boolean;
+  /** For the audit log. */
+  actor: Actor;
 }
 
 export type JoinOutcome =
@@ -68,6 +73,8 @@ export class GroupJoiningService {
       memberId: joiner.memberId,
       message: message ?? null,
     });
+    // The group's admins hear about it (same flush, same transaction).
+    recordOutboxEvent(em, 'groups.join.requested', { groupId: group.id, requestId: request.id });
     try {
       await em.flush();
     } catch (error) {
@@ -155,6 +162,17 @@ export class GroupJoiningService {
       request.status = approve ? 'approved' : 'declined';
       request.decidedByMemberId = decider.memberId;
       request.decidedAt = new Date();
+      recordAudit(em, decider.actor, {
+        action: approve ? 'groups.join.approved' : 'groups.join.declined',
+        entityType: 'group_join_request',
+        entityId: request.id,
+        details: { groupId: group.id, memberId: request.memberId },
+      });
+      recordOutboxEvent(em, approve ? 'groups.join.approved' : 'groups.join.declined', {
+        groupId: group.id,
+        requestId: request.id,
+        userId: request.userId,
+      });
       await em.flush();
       return request;
     });

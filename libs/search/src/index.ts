@@ -1,0 +1,3 @@
+export * from './search.service';
+export * from './search.controller';
+export * from './search.module';
