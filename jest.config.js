@@ -14,6 +14,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest reads testTimeout only at the top level (a project's own is ignored). Integration
+  // tests start apps and providers; speed targets live in bench/, not in timeouts.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -28,7 +31,6 @@ module.exports = {
       // One database per run, migrated once; tests isolate themselves with fresh tenants.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };
