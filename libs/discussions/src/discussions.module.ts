@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DiscussionsService } from './discussions.service';
+import { GroupDiscussionsController } from './group-discussions.controller';
+import { TenantDiscussionsController } from './tenant-discussions.controller';
 
-/** The discussions group module (see its issue); controllers and services are registered here. */
-@Module({})
+/** The discussions group module: threads, comments, thanks and their moderation. */
+@Module({
+  controllers: [GroupDiscussionsController, TenantDiscussionsController],
+  providers: [DiscussionsService],
+})
 export class DiscussionsModule {}

@@ -1,2 +1,4 @@
+import { NewsPostSchema } from './news-post.entity';
+
 /** Every entity of the news module, for ALL_ENTITIES (libs/entities). */
-export const NEWS_ENTITIES = [];
+export const NEWS_ENTITIES = [NewsPostSchema];

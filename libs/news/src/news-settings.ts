@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { GroupModule, LocalizedText } from '@allmende/groups';
+
+/** The news module's settings of one group, as its template gave them. */
+export interface NewsSettings {
+  categories: { key: string; name: LocalizedText }[];
+  /** Whether the group's admins may post urgent alerts. */
+  urgentAlerts: boolean;
+}
+
+// Lenient on purpose: the template validated the settings when the tenant was provisioned;
+// a group without categories simply accepts none.
+const settingsSchema = z.object({
+  categories: z
+    .array(z.object({ key: z.string(), name: z.object({ de: z.string(), en: z.string().optional() }) }))
+    .default([]),
+  urgentAlerts: z.boolean().default(false),
+});
+
+export function newsSettings(module: GroupModule): NewsSettings {
+  const parsed = settingsSchema.safeParse(module.settings ?? {});
+  return parsed.success ? parsed.data : { categories: [], urgentAlerts: false };
+}
+
+/** The category's name from the settings; a category removed from the template shows its key. */
+export function categoryName(settings: NewsSettings, key: string): LocalizedText {
+  return settings.categories.find((category) => category.key === key)?.name ?? { de: key };
+}
