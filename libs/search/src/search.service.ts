@@ -72,7 +72,7 @@ export class SearchService {
          select 'thread', t.id, g.key, t.title, t.body, t.created_at,
                 ts_rank(${vector('t.title', 't.body')}, q.query)
            from discussion_threads t join groups g on g.id = t.group_id, q
-          where t.group_id = any(?::uuid[]) and t.hidden_at is null
+          where t.group_id = any(?::uuid[]) and t.hidden_at is null and t.deleted_at is null
             and ${vector('t.title', 't.body')} @@ q.query
        )
        select * from hits

@@ -15,6 +15,7 @@ import {
   type LocalRedis,
 } from '@allmende/local-services';
 import { startChildApp, waitForOk, type ChildApp } from '../dev/child-app';
+import { seedDemoContent } from '../dev/demo-content';
 import { DEMO_TENANT, seedDemo } from '../dev/demo-seed';
 import { loadDevSecrets } from '../dev/dev-secrets';
 import type { Output } from '../output';
@@ -106,6 +107,7 @@ export function devCommand(output: Output): Command {
         );
         try {
           const demo = await seedDemo(orm, demoUsers);
+          await seedDemoContent(orm, DEMO_TENANT);
           output.out(
             demo === 'created' ? `Created the demo tenant ${DEMO_TENANT}.` : `Demo tenant: ${DEMO_TENANT}.`,
           );

@@ -1,0 +1,99 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { TenantScope } from '@allmende/db';
+import { DiscussionThreadSchema } from '@allmende/discussions';
+import { GroupSchema } from '@allmende/groups';
+import { MemberSchema } from '@allmende/members';
+import { NewsPostSchema } from '@allmende/news';
+import { TenantSchema } from '@allmende/tenants';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A village's week: what the demo community's groups hold when `npm start` opens it. */
+const NEWS = [
+  {
+    group: 'neuigkeiten',
+    category: 'baustellen',
+    urgency: 'urgent' as const,
+    pinned: false,
+    author: 'sabine.kraemer@example.org',
+    title: 'Vollsperrung der Hauptstraße ab Montag',
+    body:
+      'Wegen der Erneuerung der Wasserleitung ist die **Hauptstraße zwischen Kirchplatz und Bahnhof** ' +
+      'ab Montag, 7 Uhr, voll gesperrt. Die Umleitung führt über die Bergstraße. Die Buslinie 460 ' +
+      'hält während der Bauzeit an der Ersatzhaltestelle am Sportplatz.',
+  },
+  {
+    group: 'neuigkeiten',
+    category: 'veranstaltungen',
+    urgency: 'normal' as const,
+    pinned: true,
+    author: 'sabine.kraemer@example.org',
+    title: 'Dorffest am Samstag, 13. Juni',
+    body:
+      'Die Ortsgemeinde lädt herzlich zum Dorffest auf dem Kirchplatz ein: ab 14 Uhr Kaffee und ' +
+      'Kuchen, ab 18 Uhr Musik. Helferinnen und Helfer können sich unter *Mach mit!* eintragen.',
+  },
+  {
+    group: 'neuigkeiten',
+    category: 'versorgung',
+    urgency: 'important' as const,
+    pinned: false,
+    author: 'sabine.kraemer@example.org',
+    title: 'Stromabschaltung in der Lindenstraße',
+    body: 'Am Donnerstag zwischen 9 und 12 Uhr ist in der Lindenstraße der Strom abgeschaltet (Arbeiten der Energieversorgung).',
+  },
+];
+
+const THREADS = [
+  {
+    group: 'vereine',
+    author: 'klaus.weber@example.org',
+    title: 'Wer leiht uns Biertischgarnituren fürs Dorffest?',
+    body: 'Uns fehlen noch vier Garnituren. Wer hat welche im Vereinsheim stehen? Abholen können wir am Freitagabend.',
+  },
+];
+
+/**
+ * Sample content of the demo community (idempotent: what is there by title stays). Only
+ * for `npm start`; a real community starts empty.
+ */
+export async function seedDemoContent(orm: MikroORM, tenantSlug: string): Promise<void> {
+  const tenant = await orm.em.fork().findOneOrFail(TenantSchema, { slug: tenantSlug });
+  await new TenantScope(orm).run(tenant.id, async (em) => {
+    for (const post of NEWS) {
+      const group = await groupOrFail(em, post.group);
+      const author = await em.findOne(MemberSchema, { email: post.author });
+      // Without the demo people (a real identity provider), no demo content.
+      if (!author || (await em.findOne(NewsPostSchema, { group, title: post.title }))) continue;
+      em.create(NewsPostSchema, {
+        group,
+        author,
+        categoryKey: post.category,
+        title: post.title,
+        body: post.body,
+        urgency: post.urgency,
+        pinned: post.pinned,
+        publishAt: new Date(Date.now() - DAY),
+      });
+    }
+    for (const thread of THREADS) {
+      const group = await groupOrFail(em, thread.group);
+      const author = await em.findOne(MemberSchema, { email: thread.author });
+      if (!author || (await em.findOne(DiscussionThreadSchema, { group, title: thread.title }))) continue;
+      em.create(DiscussionThreadSchema, {
+        group,
+        author,
+        title: thread.title,
+        body: thread.body,
+        lastActivityAt: new Date(),
+      });
+    }
+    await em.flush();
+  });
+}
+
+async function groupOrFail(em: EntityManager, key: string) {
+  const group = await em.findOne(GroupSchema, { key });
+  if (!group) throw new Error(`demo content: no group "${key}" (the template changed?)`);
+  return group;
+}
