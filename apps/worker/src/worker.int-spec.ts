@@ -78,8 +78,10 @@ describe('worker', () => {
   describe('the handler registry refuses to start', () => {
     // Only the handler registry is built here: a real start that fails leaves its queue
     // connections behind in this process (a real worker process exits instead).
+    // A catalog of the heartbeat alone, so the test does not change with every job the platform adds.
+    const heartbeatOnly: JobCatalog = { 'system.heartbeat': JOBS['system.heartbeat'] };
     const compile = (providers: Provider[]) =>
-      Test.createTestingModule({ imports: [JobHandlersModule.forRoot(JOBS)], providers }).compile();
+      Test.createTestingModule({ imports: [JobHandlersModule.forRoot(heartbeatOnly)], providers }).compile();
 
     @Injectable()
     @JobHandler('system.heartbeat')

@@ -4,6 +4,9 @@ import { ConfigModule, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { JOBS, JobsWorkerModule, QueuesModule, RedisModule } from '@allmende/jobs';
+import { ListingArchiver } from '@allmende/listings';
+import { ArchiveExpiredListingsHandler } from './listings/archive-expired-listings.handler';
+import { ListingsSchedules } from './listings/listings-schedules';
 import { HeartbeatHandler } from './system/heartbeat.handler';
 import { SystemSchedules } from './system/system-schedules';
 
@@ -24,7 +27,13 @@ export class WorkerModule {
         QueuesModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         JobsWorkerModule.forRoot({ catalog: JOBS, concurrency: config.WORKER_CONCURRENCY }),
       ],
-      providers: [HeartbeatHandler, SystemSchedules],
+      providers: [
+        HeartbeatHandler,
+        SystemSchedules,
+        ListingArchiver,
+        ArchiveExpiredListingsHandler,
+        ListingsSchedules,
+      ],
     };
   }
 }

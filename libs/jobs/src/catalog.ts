@@ -26,6 +26,8 @@ export const tenantJobPayload = z.strictObject({ tenantId: z.uuid() });
 export const JOBS = {
   /** Records that a worker is alive, so operators (and /health/ready) can see it. */
   'system.heartbeat': { queue: QUEUES.system, scope: 'system', payload: z.strictObject({}) },
+  /** Archives open listings past their expiry in every tenant (hourly; idempotent). */
+  'listings.archive-expired': { queue: QUEUES.system, scope: 'system', payload: z.strictObject({}) },
 } as const satisfies JobCatalog;
 
 export type JobName = keyof typeof JOBS;
