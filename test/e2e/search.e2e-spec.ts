@@ -5,6 +5,7 @@ import type { DevIdentityProvider } from '@allmende/dev-idp';
 import { DiscussionThreadSchema } from '@allmende/discussions';
 import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type GroupVisibility } from '@allmende/groups';
 import { MemberSchema } from '@allmende/members';
+import { ListingSchema } from '@allmende/listings';
 import { NewsPostSchema } from '@allmende/news';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
@@ -60,6 +61,11 @@ describe('search', () => {
           settings: { categories: [{ key: 'allgemein', name: { de: 'Allgemein' } }], urgentAlerts: true },
         });
         em.create(GroupModuleSchema, { group: created, module: 'discussions', settings: {} });
+        em.create(GroupModuleSchema, {
+          group: created,
+          module: 'listings',
+          settings: { kinds: ['lost', 'found'], expiryDays: 30 },
+        });
         return created;
       };
       const open = group('neuigkeiten', 'public');
@@ -80,8 +86,22 @@ describe('search', () => {
       post(open, `Geplante Baustelle ${label}`, 'Noch nicht veröffentlicht.', {
         publishAt: new Date(Date.now() + DAY),
       });
-      post(members_, `Baustellenampel ${label}`, 'Nur für Mitglieder.');
+      post(members_, `Ampel an der Baustelle ${label}`, 'Nur für Mitglieder.');
       post(board, `Baustelle Vorstandssitzung ${label}`, 'Nur für den Vorstand.');
+      const listing = (title: string, status: 'open' | 'archived') =>
+        em.create(ListingSchema, {
+          group: open,
+          author: members[0]!,
+          kind: 'found',
+          title,
+          description: 'Gefunden an der Baustelle am Kirchplatz.',
+          place: 'Kirchplatz',
+          date: '2026-11-20',
+          status,
+          expiresAt: new Date(Date.now() + 30 * DAY),
+        });
+      listing(`Schlüsselbund gefunden ${label}`, 'open');
+      listing(`Alter Fund ${label}`, 'archived');
       em.create(DiscussionThreadSchema, {
         group: members_,
         author: members[0]!,
@@ -131,8 +151,13 @@ describe('search', () => {
   it('finds word forms in German ("Baustellen" finds "Baustelle"), ranked by title first', async () => {
     const { status, body } = await search('q=Baustellen');
     expect(status).toBe(200);
-    expect(titles(body.items)).toEqual(['Baustelle in der Hauptstraße A', 'Dorffest A']);
-    // The title match outranks the text match.
+    expect(titles(body.items)).toEqual([
+      'Baustelle in der Hauptstraße A',
+      'Dorffest A',
+      'Schlüsselbund gefunden A',
+    ]);
+    expect(body.items.find((hit) => hit.kind === 'listing')?.title).toBe('Schlüsselbund gefunden A');
+    // The title match outranks the text matches.
     expect(body.items[0]!.title).toBe('Baustelle in der Hauptstraße A');
     expect(body.items[0]).toMatchObject({
       kind: 'news',
@@ -144,22 +169,28 @@ describe('search', () => {
   it('shows each caller what they may see: public, members, private groups', async () => {
     const member = await search('q=Baustelle', people.member.email);
     expect(titles(member.body.items)).toEqual([
+      'Ampel an der Baustelle A',
       'Baustelle in der Hauptstraße A',
-      'Baustellenampel A',
       'Dorffest A',
       'Erfahrungen mit Baustellen A',
+      'Schlüsselbund gefunden A',
     ]);
     const board = await search('q=Baustelle', people.board.email);
     expect(titles(board.body.items)).toContain('Baustelle Vorstandssitzung A');
     // A member of another community sees only the public groups here, never their own community's posts.
     const stranger = await search('q=Baustelle', people.stranger.email);
-    expect(titles(stranger.body.items)).toEqual(['Baustelle in der Hauptstraße A', 'Dorffest A']);
-    expect(JSON.stringify(stranger.body)).not.toContain(' B');
+    expect(titles(stranger.body.items)).toEqual([
+      'Baustelle in der Hauptstraße A',
+      'Dorffest A',
+      'Schlüsselbund gefunden A',
+    ]);
+    expect(JSON.stringify(stranger.body)).not.toMatch(/ B"/); // no title of the other community
   });
 
-  it('leaves out scheduled posts and hidden threads', async () => {
+  it('leaves out scheduled posts, archived listings and hidden threads', async () => {
     const { body } = await search('q=Baustelle', people.board.email);
     expect(titles(body.items)).not.toContain('Geplante Baustelle A');
+    expect(titles(body.items)).not.toContain('Alter Fund A');
     expect(titles(body.items)).not.toContain('Versteckte Baustelle A');
   });
 
@@ -170,7 +201,7 @@ describe('search', () => {
     const second = await search(`q=Baustelle&limit=10&cursor=${first.body.nextCursor}`, people.board.email);
     const all = [...first.body.items, ...second.body.items].map((hit) => hit.title);
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     expect(second.body.nextCursor).toBeNull();
   });
 

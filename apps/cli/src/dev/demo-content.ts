@@ -1,7 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { TenantScope } from '@allmende/db';
 import { DiscussionThreadSchema } from '@allmende/discussions';
-import { GroupSchema } from '@allmende/groups';
+import { GroupModuleSchema, GroupSchema } from '@allmende/groups';
+import { ListingSchema } from '@allmende/listings';
 import { MemberSchema } from '@allmende/members';
 import { NewsPostSchema } from '@allmende/news';
 import { TenantSchema } from '@allmende/tenants';
@@ -44,6 +45,27 @@ const NEWS = [
   },
 ];
 
+const LISTINGS = [
+  {
+    group: 'gesucht-gefunden',
+    kind: 'missing_pet' as const,
+    author: 'anna.schmitt@example.org',
+    title: 'Kater Felix vermisst',
+    description:
+      'Unser Kater Felix (rot getigert, weißes Lätzchen, sehr zutraulich) ist seit Dienstagabend ' +
+      'nicht nach Hause gekommen. Bitte schauen Sie in Garagen und Gartenhäuser. Danke!',
+    place: 'Ransbach, Rheinstraße',
+  },
+  {
+    group: 'gesucht-gefunden',
+    kind: 'found' as const,
+    author: 'mehmet.yilmaz@example.org',
+    title: 'Schlüsselbund am Sportplatz gefunden',
+    description: 'Drei Schlüssel mit einem blauen Anhänger des TuS. Abzuholen im Bürgerbüro.',
+    place: 'Sportplatz Baumbach',
+  },
+];
+
 const THREADS = [
   {
     group: 'vereine',
@@ -74,6 +96,25 @@ export async function seedDemoContent(orm: MikroORM, tenantSlug: string): Promis
         urgency: post.urgency,
         pinned: post.pinned,
         publishAt: new Date(Date.now() - DAY),
+      });
+    }
+    for (const listing of LISTINGS) {
+      const group = await groupOrFail(em, listing.group);
+      const author = await em.findOne(MemberSchema, { email: listing.author });
+      if (!author || (await em.findOne(ListingSchema, { group, title: listing.title }))) continue;
+      const settings = (await em.findOneOrFail(GroupModuleSchema, { group, module: 'listings' }))
+        .settings as {
+        expiryDays?: number;
+      };
+      em.create(ListingSchema, {
+        group,
+        author,
+        kind: listing.kind,
+        title: listing.title,
+        description: listing.description,
+        place: listing.place,
+        date: new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10),
+        expiresAt: new Date(Date.now() + (settings.expiryDays ?? 60) * DAY),
       });
     }
     for (const thread of THREADS) {

@@ -4,6 +4,7 @@ import { loadDemoUsers } from '@allmende/dev-idp';
 import { DiscussionThreadSchema } from '@allmende/discussions';
 import { GroupMemberSchema } from '@allmende/groups';
 import { MemberSchema } from '@allmende/members';
+import { ListingSchema } from '@allmende/listings';
 import { NewsPostSchema } from '@allmende/news';
 import { TenantSchema } from '@allmende/tenants';
 import { openOrm } from '../../../../test/support/fixtures';
@@ -29,6 +30,7 @@ describe('the demo seed of npm start', () => {
       groupMembers: await em.count(GroupMemberSchema),
       posts: await em.count(NewsPostSchema),
       threads: await em.count(DiscussionThreadSchema),
+      listings: await em.count(ListingSchema),
     }));
   }
 
@@ -44,6 +46,7 @@ describe('the demo seed of npm start', () => {
     expect(first.village.groupMembers).toBeGreaterThan(first.village.members);
     expect(first.village.posts).toBeGreaterThanOrEqual(3);
     expect(first.village.threads).toBeGreaterThanOrEqual(1);
+    expect(first.village.listings).toBeGreaterThanOrEqual(2);
 
     expect(await seedDemo(orm, people)).toBe('exists');
     await seedDemoContent(orm, DEMO_TENANT);
