@@ -1,21 +1,33 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { apiSchema } from '@allmende/core';
 import { negotiateLocale } from '@allmende/i18n';
+import { z } from 'zod';
 import type { Actor } from './actor';
 import { CurrentActor, Public, SignedIn } from './decorators';
 import { PeopleService, type Community } from './people.service';
 import { csrfToken } from './portal/csrf.middleware';
 import { PortalPages } from './portal/portal-pages';
 
-class MeResponse {
-  userId!: string;
-  email!: string | null;
-  emailVerified!: boolean;
-  name!: string | null;
-  platformAdmin!: boolean;
-  communities!: Community[];
-}
+const meResponse = z.object({
+  userId: z.uuid(),
+  email: z.string().nullable(),
+  emailVerified: z.boolean(),
+  name: z.string().nullable(),
+  platformAdmin: z.boolean(),
+  communities: z.array(
+    z.object({
+      tenantId: z.uuid(),
+      slug: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      memberId: z.uuid(),
+      role: z.enum(['tenant_admin', 'member']),
+    }),
+  ),
+});
+type MeResponse = z.infer<typeof meResponse> & { communities: Community[] };
 
 /** The signed-in person and their communities: `GET /api/me` (JSON) and the portal's `/me` page. */
 @Controller()
@@ -26,7 +38,8 @@ export class MeController {
   ) {}
 
   @ApiTags('me')
-  @ApiOkResponse({ type: MeResponse, description: 'The caller and every community they are a member of.' })
+  @ApiOperation({ summary: 'The caller, and every community they are a member of' })
+  @ApiOkResponse({ schema: apiSchema(meResponse) })
   @SignedIn()
   @Get('api/me')
   async me(@CurrentActor() actor: Actor): Promise<MeResponse> {

@@ -2,10 +2,10 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { TenantRole } from '@allmende/auth';
-import { ZodValidationPipe } from '@allmende/core';
+import { apiSchema, ZodValidationPipe } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
 import { AuditEventSchema, type AuditEvent } from '@allmende/audit';
-import { apiSchema } from './openapi';
+
 import { decodeCursor, pageQuery, toPage, type Page } from './pagination';
 
 export const auditEventView = z.object({

@@ -5,5 +5,6 @@ export * from './logging/logger';
 export * from './errors/problem';
 export * from './errors/problem-details.filter';
 export * from './validation/zod-validation.pipe';
+export * from './validation/api-schema';
 export * from './ids';
 export * from './lifecycle/graceful-shutdown';

@@ -1,25 +1,31 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { CurrentActor, GroupRole, SignedIn, type Actor } from '@allmende/auth';
-import { ZodValidationPipe } from '@allmende/core';
+import { apiSchema, ZodValidationPipe } from '@allmende/core';
 import type { GroupJoinRequest } from './group-join-request.entity';
 import { GroupJoiningService, type JoinOutcome } from './group-joining.service';
 
 const joinBody = z.strictObject({ message: z.string().trim().max(500).optional() }).optional();
 const requestId = z.uuid();
+const joinOutcome = z.object({
+  status: z.enum(['member', 'joined', 'requested']),
+  requestId: z.uuid().optional().describe('with `requested`'),
+});
 
-class JoinRequestView {
-  id!: string;
-  status!: string;
-  email!: string | null;
-  name!: string | null;
-  /** Whether the person is a member of the tenant already (else approving makes them one). */
-  tenantMember!: boolean;
-  message!: string | null;
-  createdAt!: string;
-}
+const joinRequestView = z.object({
+  id: z.uuid(),
+  status: z.enum(['pending', 'approved', 'declined']),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  tenantMember: z
+    .boolean()
+    .describe('whether the person is a member of the tenant already (else approving makes them one)'),
+  message: z.string().nullable(),
+  createdAt: z.string(),
+});
+type JoinRequestView = z.infer<typeof joinRequestView>;
 
 function view(request: GroupJoinRequest & { email?: string | null; name?: string | null }): JoinRequestView {
   return {
@@ -43,9 +49,10 @@ export class GroupJoiningController {
   @SignedIn()
   @Post('join')
   @ApiOperation({ summary: 'Join an open group, or ask to join one' })
-  @ApiResponse({ status: 201, description: '{ status: "joined" }: joined an open group' })
-  @ApiResponse({ status: 202, description: '{ status: "requested", requestId }: the group admins decide' })
-  @ApiResponse({ status: 200, description: '{ status: "member" }: a member already' })
+  @ApiBody({ required: false, schema: apiSchema(joinBody.unwrap()) })
+  @ApiResponse({ status: 201, description: 'joined an open group', schema: apiSchema(joinOutcome) })
+  @ApiResponse({ status: 202, description: 'asked: the group admins decide', schema: apiSchema(joinOutcome) })
+  @ApiResponse({ status: 200, description: 'a member already', schema: apiSchema(joinOutcome) })
   async join(
     @Param('group') group: string,
     @Body(new ZodValidationPipe(joinBody)) body: z.infer<typeof joinBody>,
@@ -71,7 +78,7 @@ export class GroupJoiningController {
   @GroupRole('group_admin')
   @Get('join-requests')
   @ApiOperation({ summary: 'Pending requests to join the group (group admins)' })
-  @ApiResponse({ status: 200, type: [JoinRequestView] })
+  @ApiResponse({ status: 200, schema: apiSchema(z.array(joinRequestView)) })
   async pending(@Param('group') group: string): Promise<JoinRequestView[]> {
     return (await this.joining.pending(group)).map(view);
   }
@@ -80,7 +87,7 @@ export class GroupJoiningController {
   @Post('join-requests/:request/approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Let the person in (a person new to the community: tenant admins only)' })
-  @ApiResponse({ status: 200, type: JoinRequestView })
+  @ApiResponse({ status: 200, schema: apiSchema(joinRequestView) })
   async approve(
     @Param('group') group: string,
     @Param('request', new ZodValidationPipe(requestId)) id: string,
@@ -93,7 +100,7 @@ export class GroupJoiningController {
   @Post('join-requests/:request/decline')
   @HttpCode(200)
   @ApiOperation({ summary: 'Decline the request' })
-  @ApiResponse({ status: 200, type: JoinRequestView })
+  @ApiResponse({ status: 200, schema: apiSchema(joinRequestView) })
   async decline(
     @Param('group') group: string,
     @Param('request', new ZodValidationPipe(requestId)) id: string,

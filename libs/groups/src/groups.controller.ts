@@ -1,8 +1,20 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { Public } from '@allmende/auth';
+import { apiSchema } from '@allmende/core';
 import { GroupsService } from './groups.service';
 import type { LocalizedText } from './group.entity';
+
+const localizedText = z.object({ de: z.string(), en: z.string().optional() });
+const groupSummary = z.object({
+  id: z.uuid(),
+  key: z.string(),
+  name: localizedText,
+  description: localizedText.nullable(),
+  visibility: z.enum(['public', 'members', 'private']),
+  joinPolicy: z.enum(['open', 'request', 'invite']),
+});
 
 export interface GroupSummary {
   id: string;
@@ -22,6 +34,7 @@ export class GroupsController {
   @Public()
   @Get()
   @ApiOperation({ summary: "The tenant's public groups (readable without signing in)" })
+  @ApiOkResponse({ schema: apiSchema(z.array(groupSummary)) })
   async list(): Promise<GroupSummary[]> {
     const groups = await this.groups.listPublic();
     return groups.map((group) => ({

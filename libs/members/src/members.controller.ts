@@ -2,26 +2,24 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentActor, TenantRole, type Actor } from '@allmende/auth';
-import { ProblemException, ZodValidationPipe } from '@allmende/core';
+import { apiSchema, ProblemException, ZodValidationPipe } from '@allmende/core';
 import type { Member } from './member.entity';
 import { MembersService } from './members.service';
 
-class MemberView {
-  id!: string;
-  email!: string;
-  givenName!: string;
-  familyName!: string;
-  phone!: string | null;
-  role!: string;
-  /** Whether the person has signed in (their account is linked). */
-  signedIn!: boolean;
-  invitedAt!: string | null;
-}
+const memberView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  phone: z.string().nullable(),
+  role: z.enum(['tenant_admin', 'member']),
+  signedIn: z.boolean().describe('whether the person has signed in (their account is linked)'),
+  invitedAt: z.string().nullable(),
+});
+type MemberView = z.infer<typeof memberView>;
 
-class MemberPageView {
-  items!: MemberView[];
-  next!: string | null;
-}
+const memberPageView = z.object({ items: z.array(memberView), next: z.string().nullable() });
+type MemberPageView = z.infer<typeof memberPageView>;
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -52,7 +50,7 @@ export class MembersController {
   @ApiOperation({ summary: "The tenant's members, by e-mail (tenant admins)" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'the `next` of the previous page' })
-  @ApiOkResponse({ type: MemberPageView })
+  @ApiOkResponse({ schema: apiSchema(memberPageView) })
   async list(
     @Query(new ZodValidationPipe(listQuery)) query: z.infer<typeof listQuery>,
   ): Promise<MemberPageView> {
@@ -62,7 +60,7 @@ export class MembersController {
 
   @Get('me')
   @ApiOperation({ summary: "The caller's own member row in this tenant" })
-  @ApiOkResponse({ type: MemberView })
+  @ApiOkResponse({ schema: apiSchema(memberView) })
   async me(@CurrentActor() actor: Actor): Promise<MemberView> {
     const member = await this.members.get(actor.membership!.memberId);
     if (!member) throw ProblemException.notFound('No member row.');

@@ -1,8 +1,17 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { Public } from '@allmende/auth';
-import { ProblemException } from '@allmende/core';
+import { apiSchema, ProblemException } from '@allmende/core';
 import { TenantsService } from './tenants.service';
+
+const tenantInfo = z.object({
+  slug: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  locale: z.string(),
+  timezone: z.string(),
+});
 
 export interface TenantInfo {
   slug: string;
@@ -20,7 +29,10 @@ export class TenantsController {
   @Public()
   @Get(':tenant')
   @ApiOperation({ summary: "A tenant's public profile" })
-  @ApiOkResponse({ description: 'name, kind, locale and time zone of the tenant' })
+  @ApiOkResponse({
+    description: 'name, kind, locale and time zone of the tenant',
+    schema: apiSchema(tenantInfo),
+  })
   async get(@Param('tenant') slug: string): Promise<TenantInfo> {
     const tenant = await this.tenants.findActiveBySlug(slug);
     if (!tenant) throw ProblemException.notFound(`No tenant "${slug}".`);
