@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@allmende/core';
 import { testRun } from './test-run';
 
@@ -17,6 +19,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     KEYCLOAK_URL: 'http://127.0.0.1:9',
     KEYCLOAK_PORTAL_CLIENT_SECRET: 'allmende-test-portal-secret',
     SESSION_SECRET: 'allmende-test-session-secret-of-32-characters',
+    // Never the checkout's .allmende/: tests that upload pass a directory of their own.
+    FILES_DIR: join(tmpdir(), 'allmende-test-files'),
     ...overrides,
   });
 }
