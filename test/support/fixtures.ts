@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { createOrmOptions, TenantScope } from '@allmende/db';
@@ -15,7 +15,12 @@ import { MemberSchema, UserSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
 import { AuditEventSchema } from '@allmende/audit';
 import { OutboxEventSchema } from '@allmende/outbox';
+import { CalendarFeedTokenSchema } from '@allmende/calendar';
+import { seedBooking } from './seeds/booking';
 import { seedDiscussions } from './seeds/discussions';
+import { seedEvents } from './seeds/events';
+import { seedPolls } from './seeds/polls';
+import { seedVolunteering } from './seeds/volunteering';
 import { seedFiles } from './seeds/files';
 import { seedListings } from './seeds/listings';
 import { seedNews } from './seeds/news';
@@ -101,6 +106,11 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       approvalRequired: true,
     });
     em.create(OutboxEventSchema, { topic: 'seed.created', payload: { label } });
+    em.create(CalendarFeedTokenSchema, {
+      kind: 'member',
+      subjectId: members[0]!.id,
+      tokenHash: createHash('sha256').update(`seed-${label}-${tenant.id}`).digest('hex'),
+    });
     em.create(AuditEventSchema, {
       action: 'seed.created',
       entityType: 'group',
@@ -110,7 +120,17 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
     await em.flush();
     const context = { tenant, members, groups, label };
     // Module seeds run one after the other: they share the scope's EntityManager.
-    for (const seed of [seedNews, seedFiles, seedListings, seedDiscussions]) await seed(em, context);
+    for (const seed of [
+      seedNews,
+      seedFiles,
+      seedListings,
+      seedDiscussions,
+      seedVolunteering,
+      seedBooking,
+      seedEvents,
+      seedPolls,
+    ])
+      await seed(em, context);
     await em.flush();
     return { tenant, members, groups };
   });

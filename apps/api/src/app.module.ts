@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { AuthModule } from '@allmende/auth';
+import { BookingModule } from '@allmende/booking';
+import { CalendarModule } from '@allmende/calendar';
 import { ContentModule } from '@allmende/content';
+import { EventsModule } from '@allmende/events';
+import { PollsModule } from '@allmende/polls';
+import { VolunteeringModule } from '@allmende/volunteering';
 import { DiscussionsModule } from '@allmende/discussions';
 import { FilesModule } from '@allmende/files';
 import { ListingsModule } from '@allmende/listings';
@@ -67,6 +72,11 @@ export class AppModule implements NestModule {
         ListingsModule,
         DiscussionsModule,
         SearchModule,
+        CalendarModule,
+        VolunteeringModule,
+        BookingModule,
+        EventsModule,
+        PollsModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

@@ -1,1 +1,3 @@
 export * from './bookable-resource.entity';
+export * from './entities';
+export * from './booking.module';

@@ -1,5 +1,9 @@
 import { BaseSchema, TenantOwnedSchema } from '@allmende/db';
-import { BookableResourceSchema } from '@allmende/booking';
+import { BOOKING_ENTITIES } from '@allmende/booking';
+import { CalendarFeedTokenSchema } from '@allmende/calendar';
+import { EVENTS_ENTITIES } from '@allmende/events';
+import { POLLS_ENTITIES } from '@allmende/polls';
+import { VOLUNTEERING_ENTITIES } from '@allmende/volunteering';
 import { GroupJoinRequestSchema, GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { MemberSchema, UserSchema } from '@allmende/members';
 import { TenantSchema } from '@allmende/tenants';
@@ -24,11 +28,15 @@ export const ALL_ENTITIES = [
   GroupMemberSchema,
   GroupModuleSchema,
   GroupJoinRequestSchema,
-  BookableResourceSchema,
+  ...BOOKING_ENTITIES,
   OutboxEventSchema,
   AuditEventSchema,
   ...NEWS_ENTITIES,
   ...FILES_ENTITIES,
   ...LISTINGS_ENTITIES,
   ...DISCUSSIONS_ENTITIES,
+  CalendarFeedTokenSchema,
+  ...VOLUNTEERING_ENTITIES,
+  ...EVENTS_ENTITIES,
+  ...POLLS_ENTITIES,
 ];

@@ -7,6 +7,11 @@ import { Migration20261125040000News } from './Migration20261125040000_news';
 import { Migration20261125050000Files } from './Migration20261125050000_files';
 import { Migration20261125060000Listings } from './Migration20261125060000_listings';
 import { Migration20261125070000Discussions } from './Migration20261125070000_discussions';
+import { Migration20261125080000Calendar } from './Migration20261125080000_calendar';
+import { Migration20261125090000Volunteering } from './Migration20261125090000_volunteering';
+import { Migration20261125100000Booking } from './Migration20261125100000_booking';
+import { Migration20261125110000Events } from './Migration20261125110000_events';
+import { Migration20261125120000Polls } from './Migration20261125120000_polls';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs see the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +23,9 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125050000_files', class: Migration20261125050000Files },
   { name: 'Migration20261125060000_listings', class: Migration20261125060000Listings },
   { name: 'Migration20261125070000_discussions', class: Migration20261125070000Discussions },
+  { name: 'Migration20261125080000_calendar', class: Migration20261125080000Calendar },
+  { name: 'Migration20261125090000_volunteering', class: Migration20261125090000Volunteering },
+  { name: 'Migration20261125100000_booking', class: Migration20261125100000Booking },
+  { name: 'Migration20261125110000_events', class: Migration20261125110000Events },
+  { name: 'Migration20261125120000_polls', class: Migration20261125120000Polls },
 ];

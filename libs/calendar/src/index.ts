@@ -1,0 +1,4 @@
+export * from './calendar-feed-token.entity';
+export * from './calendar-feed-tokens.service';
+export * from './ical';
+export * from './calendar.module';

