@@ -39,6 +39,8 @@ export interface CalendarSource {
   memberItems?(actor: Actor, range: CalendarRange): Promise<CalendarItem[]>;
   /** A group's calendar: what happens in the group (events; the occupancy of its resources). */
   groupItems?(groupId: string, range: CalendarRange): Promise<CalendarItem[]>;
+  /** A bookable resource's busy times (no names), for its feed at a secret URL. */
+  resourceItems?(resourceId: string, range: CalendarRange): Promise<CalendarItem[]>;
 }
 
 /** The registry of calendar sources (global; see CalendarSource). */
