@@ -5,8 +5,11 @@ import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { JOBS, JobsWorkerModule, QueuesModule, RedisModule } from '@allmende/jobs';
 import { ListingArchiver } from '@allmende/listings';
+import { ShiftReminders } from '@allmende/volunteering';
 import { ArchiveExpiredListingsHandler } from './listings/archive-expired-listings.handler';
 import { ListingsSchedules } from './listings/listings-schedules';
+import { SendShiftRemindersHandler } from './volunteering/send-shift-reminders.handler';
+import { VolunteeringSchedules } from './volunteering/volunteering-schedules';
 import { HeartbeatHandler } from './system/heartbeat.handler';
 import { SystemSchedules } from './system/system-schedules';
 
@@ -33,6 +36,9 @@ export class WorkerModule {
         ListingArchiver,
         ArchiveExpiredListingsHandler,
         ListingsSchedules,
+        ShiftReminders,
+        SendShiftRemindersHandler,
+        VolunteeringSchedules,
       ],
     };
   }

@@ -2,6 +2,13 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { TenantOwnedSchema } from '@allmende/db';
 import { GroupSchema, type LocalizedText } from '@allmende/groups';
 
+/** A question the requester answers besides the standard ones ("Mit Ausschank?"). */
+export interface BookingExtraField {
+  key: string;
+  label: LocalizedText;
+  required: boolean;
+}
+
 /** A place people book: the Grillhütte, the Gemeindehaus hall, the Aula. Rules are checked server-side. */
 export const BookableResourceSchema = defineEntity({
   name: 'BookableResource',
@@ -22,6 +29,8 @@ export const BookableResourceSchema = defineEntity({
     fee: p.json<LocalizedText>().nullable(),
     depositCents: p.integer().nullable(),
     houseRules: p.json<LocalizedText>().nullable(),
+    /** Extra questions of the request form (null: none). Added by the booking migration. */
+    extraFields: p.json<BookingExtraField[]>().nullable(),
   },
   uniques: [
     { name: 'bookable_resources_tenant_id_id_unique', properties: ['tenantId', 'id'] },

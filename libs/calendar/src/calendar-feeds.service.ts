@@ -65,7 +65,7 @@ export class CalendarFeeds {
     const [tenant] = await em.execute<TenantRow[]>('select name, timezone from tenants where id = ?', [
       tenantContext.requireTenantId(),
     ]);
-    let title = tenant!.name;
+    let title: string;
     const items: CalendarItem[] = [];
     if (kind === 'member') {
       const [member] = await em.execute<

@@ -28,6 +28,12 @@ export const JOBS = {
   'system.heartbeat': { queue: QUEUES.system, scope: 'system', payload: z.strictObject({}) },
   /** Archives open listings past their expiry in every tenant (hourly; idempotent). */
   'listings.archive-expired': { queue: QUEUES.system, scope: 'system', payload: z.strictObject({}) },
+  /** Writes the day-before reminders of pledged volunteering shifts in every tenant (hourly; idempotent). */
+  'volunteering.send-shift-reminders': {
+    queue: QUEUES.system,
+    scope: 'system',
+    payload: z.strictObject({}),
+  },
 } as const satisfies JobCatalog;
 
 export type JobName = keyof typeof JOBS;

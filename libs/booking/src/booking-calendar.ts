@@ -1,0 +1,99 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Actor } from '@allmende/auth';
+import {
+  calendarUid,
+  CalendarSources,
+  type CalendarItem,
+  type CalendarRange,
+  type CalendarSource,
+} from '@allmende/calendar';
+import { TenantScope } from '@allmende/db';
+import type { LocalizedText } from '@allmende/groups';
+import { BookableResourceSchema } from './bookable-resource.entity';
+import { BookingSchema, HOLDING_STATUSES, type Booking } from './booking.entity';
+
+const nameOf = (text: LocalizedText) => text.de;
+
+/**
+ * The booking module in calendar feeds: a member's own bookings in their calendar, and the
+ * busy times of resources (a group's calendar, a resource's feed) without who booked them.
+ * Requested bookings are TENTATIVE, approved ones CONFIRMED.
+ */
+@Injectable()
+export class BookingCalendar implements CalendarSource, OnModuleInit {
+  readonly name = 'booking';
+
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly sources: CalendarSources,
+  ) {}
+
+  onModuleInit(): void {
+    this.sources.register(this);
+  }
+
+  /** The member's own requested and approved bookings, with their purpose. */
+  async memberItems(actor: Actor, range: CalendarRange): Promise<CalendarItem[]> {
+    const memberId = actor.membership?.memberId;
+    if (!memberId) return [];
+    const bookings = await this.holding({ requester: memberId }, range);
+    return bookings.map((booking) => {
+      const resource = booking.resource.getEntity();
+      return {
+        ...this.busy(booking),
+        uid: calendarUid('booking', booking.id),
+        summary: nameOf(resource.name),
+        description: booking.purpose,
+      };
+    });
+  }
+
+  /** Busy times of every resource of the group (no names, no purposes). */
+  async groupItems(groupId: string, range: CalendarRange): Promise<CalendarItem[]> {
+    const bookings = await this.holding({ group: groupId }, range);
+    return bookings.map((booking) => this.busy(booking));
+  }
+
+  /** The resource feed's entries (CalendarSource): see busyItems. */
+  resourceItems(resourceId: string, range: CalendarRange): Promise<CalendarItem[]> {
+    return this.busyItems(resourceId, range);
+  }
+
+  /**
+   * The feed of one resource (kind `resource` of CalendarFeedTokens): its busy times only.
+   * Called by the calendar feed route inside the tenant scope; an unknown resource has none.
+   */
+  async busyItems(resourceId: string, range: CalendarRange): Promise<CalendarItem[]> {
+    const resource = await this.scope.em().findOne(BookableResourceSchema, { id: resourceId });
+    if (!resource) return [];
+    const bookings = await this.holding({ resource: resourceId }, range);
+    return bookings.map((booking) => this.busy(booking));
+  }
+
+  private async holding(where: object, range: CalendarRange): Promise<Booking[]> {
+    return this.scope.em().find(
+      BookingSchema,
+      {
+        ...where,
+        status: { $in: HOLDING_STATUSES },
+        startsAt: { $lt: range.to },
+        endsAt: { $gt: range.from },
+      },
+      { orderBy: { startsAt: 'asc', id: 'asc' }, populate: ['resource'] },
+    );
+  }
+
+  /** What anyone may see of a booking: when, where, and how sure. The UID is not the booking's own. */
+  private busy(booking: Booking): CalendarItem {
+    const resource = booking.resource.getEntity();
+    const tentative = booking.status === 'requested';
+    return {
+      uid: calendarUid('booking-slot', booking.id),
+      start: booking.startsAt,
+      end: booking.endsAt,
+      summary: `${nameOf(resource.name)}: ${tentative ? 'angefragt' : 'belegt'}`,
+      location: resource.place ?? undefined,
+      status: tentative ? 'TENTATIVE' : 'CONFIRMED',
+    };
+  }
+}
