@@ -1,2 +1,5 @@
+import { EventRsvpSchema } from './event-rsvp.entity';
+import { EventSchema } from './event.entity';
+
 /** Every entity of the events module, for ALL_ENTITIES (libs/entities). */
-export const EVENTS_ENTITIES = [];
+export const EVENTS_ENTITIES = [EventSchema, EventRsvpSchema];

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { EventsCalendarSource } from './events-calendar.source';
+import { EventsService } from './events.service';
+import { GroupEventsController } from './group-events.controller';
+import { TenantEventsController } from './tenant-events.controller';
 
-/** The events group module (see its issue); controllers and services are registered here. */
-@Module({})
+/** The events group module: events, RSVPs with a waitlist, and their calendar feed items. */
+@Module({
+  controllers: [GroupEventsController, TenantEventsController],
+  providers: [EventsService, EventsCalendarSource],
+  exports: [EventsService],
+})
 export class EventsModule {}
