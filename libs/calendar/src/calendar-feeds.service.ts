@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import type { Actor } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import { TenantScope, tenantContext } from '@allmende/db';
@@ -103,10 +104,13 @@ export class CalendarFeeds {
     for (const item of items.sort(
       (a, b) => a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid),
     )) {
+      // Zoned values: ical-generator writes a plain Date in the machine's zone under the
+      // tenant's TZID, which would shift every time by the difference.
+      const zoned = (date: Date) => DateTime.fromJSDate(date, { zone: tenant!.timezone });
       calendar.createEvent({
         id: item.uid,
-        start: item.start,
-        end: item.end,
+        start: zoned(item.start),
+        end: zoned(item.end),
         allDay: item.allDay ?? false,
         timezone: tenant!.timezone,
         summary: item.summary,
@@ -116,7 +120,7 @@ export class CalendarFeeds {
         status: item.status as never,
         // DTSTAMP must be there; a fixed value keeps the feed identical between requests
         // when nothing changed (apps compare, and HTTP caches can too).
-        stamp: item.start,
+        stamp: zoned(item.start),
       });
     }
     return calendar.toString();
