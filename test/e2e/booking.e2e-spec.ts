@@ -8,7 +8,8 @@ import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type GroupVisibility
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
-import { passwordToken, startApiWithIdentityProvider, type ApiWithIdentity } from '../support/identity';
+import { startApiWithIdentityProvider, type ApiWithIdentity } from '../support/identity';
+import { expectJson, tenantApi } from '../support/api-client';
 
 interface Booking {
   id: string;
@@ -95,36 +96,15 @@ describe('booking', () => {
   };
   type Who = keyof typeof people | 'anonymous';
   const memberIds: Record<string, string> = {};
-  const tokens = new Map<string, string>();
 
-  const call = async (
-    method: string,
-    path: string,
-    who: Who,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    let authorization: Record<string, string> = {};
-    if (who !== 'anonymous') {
-      const email = people[who].email;
-      if (!tokens.has(email)) tokens.set(email, await passwordToken(api.idp, email));
-      authorization = { authorization: `Bearer ${tokens.get(email)!}` };
-    }
-    return fetch(`${api.base}/api/tenants/${tenant.slug}${path}`, {
-      method,
-      headers: {
-        ...authorization,
-        ...headers,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
-  const json = async <T>(response: Response, status: number): Promise<T> => {
-    const text = await response.text();
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const call = tenantApi(
+    () => api,
+    people,
+    () => tenant.slug,
+  );
+
+  const json = expectJson;
+
   const inTenant = <T>(fn: (em: Parameters<Parameters<TenantScope['run']>[1]>[0]) => Promise<T>) =>
     new TenantScope(orm).run(tenant.id, fn);
 

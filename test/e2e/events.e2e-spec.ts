@@ -9,6 +9,7 @@ import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
 import { passwordToken, startApiWithIdentityProvider, type ApiWithIdentity } from '../support/identity';
+import { expectJson, tenantApi } from '../support/api-client';
 
 interface EventView {
   id: string;
@@ -83,30 +84,14 @@ describe('events', () => {
     return tokens.get(email)!;
   };
 
-  const call = async (
-    method: string,
-    path: string,
-    who: Who,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const authorization: Record<string, string> =
-      who === 'anonymous' ? {} : { authorization: `Bearer ${await token(who)}` };
-    return fetch(`${api.base}/api/tenants/${tenant.slug}${path}`, {
-      method,
-      headers: {
-        ...authorization,
-        ...headers,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
-  const json = async <T>(response: Response, status: number): Promise<T> => {
-    const text = await response.text();
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const call = tenantApi(
+    () => api,
+    people,
+    () => tenant.slug,
+  );
+
+  const json = expectJson;
+
   let day = 0;
   /** Each event on a day of its own, a year ahead, so ranges can pick single events. */
   const nextSlot = () => {

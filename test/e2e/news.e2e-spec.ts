@@ -7,7 +7,8 @@ import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type GroupVisibility
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
-import { passwordToken, startApiWithIdentityProvider } from '../support/identity';
+import { startApiWithIdentityProvider } from '../support/identity';
+import { expectJson, tenantApi } from '../support/api-client';
 
 interface PostView {
   id: string;
@@ -61,29 +62,15 @@ describe('news', () => {
     outsider: person('otto.news@example.org', 'Otto', 'Anderswo'),
   };
   type Who = keyof typeof people | 'anonymous';
-  const tokens = new Map<string, string>();
 
-  const call = async (method: string, path: string, who: Who, body?: unknown, headers = {}) => {
-    let token: string | undefined;
-    if (who !== 'anonymous') {
-      token = tokens.get(who) ?? (await passwordToken(idp, people[who].email));
-      tokens.set(who, token);
-    }
-    return fetch(`${base}/api/tenants/${tenant.slug}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
-  const json = async <T>(response: Response, status: number): Promise<T> => {
-    const text = await response.text();
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const call = tenantApi(
+    () => ({ base, idp }),
+    people,
+    () => tenant.slug,
+  );
+
+  const json = expectJson;
+
   const create = async (who: Who, group: string, body: Record<string, unknown>) =>
     json<PostView>(await call('POST', `/groups/${group}/news/posts`, who, body), 201);
   const postBody = (extra: Record<string, unknown> = {}) => ({

@@ -6,7 +6,8 @@ import { GroupMemberSchema, GroupModuleSchema, GroupSchema, type GroupVisibility
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
-import { passwordToken, startApiWithIdentityProvider, type ApiWithIdentity } from '../support/identity';
+import { startApiWithIdentityProvider, type ApiWithIdentity } from '../support/identity';
+import { expectJson, tenantApi } from '../support/api-client';
 
 interface OptionResult {
   id: string;
@@ -61,36 +62,14 @@ describe('polls', () => {
   };
   type Who = string;
   const memberIds: Record<string, string> = {};
-  const tokens = new Map<string, string>();
-  const token = async (who: Who) => {
-    const email = people[who]!.email;
-    if (!tokens.has(email)) tokens.set(email, await passwordToken(api.idp, email));
-    return tokens.get(email)!;
-  };
-  const call = async (
-    method: string,
-    path: string,
-    who: Who,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const authorization: Record<string, string> =
-      who === 'anonymous' ? {} : { authorization: `Bearer ${await token(who)}` };
-    return fetch(`${api.base}/api/tenants/${tenant.slug}${path}`, {
-      method,
-      headers: {
-        ...authorization,
-        ...headers,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
-  const json = async <T>(response: Response, status: number): Promise<T> => {
-    const text = await response.text();
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const call = tenantApi(
+    () => api,
+    people,
+    () => tenant.slug,
+  );
+
+  const json = expectJson;
+
   const options = [
     { startsAt: '2027-07-03T14:00:00Z', endsAt: '2027-07-03T18:00:00Z' },
     { startsAt: '2027-07-10T14:00:00Z', endsAt: '2027-07-10T18:00:00Z' },
