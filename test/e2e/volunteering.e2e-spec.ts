@@ -687,7 +687,7 @@ describe('volunteering', () => {
     const base = `/groups/fest/volunteering/calls/${created.id}`;
     await json(await call('POST', `${base}/shifts/${soon!.id}/pledge`, 'member2'), 201);
     await json(await call('POST', `${base}/shifts/${later!.id}/pledge`, 'member2'), 201);
-    const reminders = new ShiftReminders(orm, new TenantScope(orm));
+    const reminders = new ShiftReminders(new TenantScope(orm));
     const reminded = () =>
       inTenant((em) =>
         em.find(OutboxEventSchema, { topic: 'volunteering.shift.reminder', payload: { callId: created.id } }),

@@ -1,5 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { LockMode, MikroORM } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { recordOutboxEvent } from '@allmende/content';
 import { TenantScope } from '@allmende/db';
 import { ListingSchema } from './listing.entity';
@@ -14,42 +15,33 @@ import { ListingSchema } from './listing.entity';
 export class ListingArchiver {
   private readonly logger = new Logger(ListingArchiver.name);
 
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly scope: TenantScope,
-  ) {}
+  constructor(private readonly scope: TenantScope) {}
 
   /** Returns how many listings were archived (per run, over all tenants). */
   async archiveExpired(now: Date = new Date()): Promise<number> {
-    const tenants = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ id: string }[]>('select id from tenants order by id');
-    let archived = 0;
-    for (const tenant of tenants) archived += await this.archiveInTenant(tenant.id, now);
+    const counts = await this.scope.forEachTenant((scoped) => this.archiveInTenant(scoped, now));
+    const archived = counts.reduce((sum, count) => sum + count, 0);
     if (archived > 0) this.logger.log({ archived }, 'archived expired listings');
     return archived;
   }
 
-  private archiveInTenant(tenantId: string, now: Date): Promise<number> {
-    return this.scope.run(tenantId, (scoped) =>
-      scoped.transactional(async (em) => {
-        const expired = await em.find(
-          ListingSchema,
-          { status: 'open', expiresAt: { $lte: now } },
-          { lockMode: LockMode.PESSIMISTIC_WRITE },
-        );
-        for (const listing of expired) {
-          listing.status = 'archived';
-          recordOutboxEvent(em, 'listings.listing.archived', {
-            listingId: listing.id,
-            groupId: listing.group.id,
-            authorMemberId: listing.author.id,
-          });
-        }
-        await em.flush();
-        return expired.length;
-      }),
-    );
+  private archiveInTenant(scoped: EntityManager, now: Date): Promise<number> {
+    return scoped.transactional(async (em) => {
+      const expired = await em.find(
+        ListingSchema,
+        { status: 'open', expiresAt: { $lte: now } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      for (const listing of expired) {
+        listing.status = 'archived';
+        recordOutboxEvent(em, 'listings.listing.archived', {
+          listingId: listing.id,
+          groupId: listing.group.id,
+          authorMemberId: listing.author.id,
+        });
+      }
+      await em.flush();
+      return expired.length;
+    });
   }
 }

@@ -21,6 +21,22 @@ export class TenantScope {
     return RequestContext.create(em, () => tenantContext.run({ tenantId }, () => fn(em)));
   }
 
+  /**
+   * Runs `fn` inside the scope of every tenant, one tenant after the other, and returns what
+   * each run returned. For cross-tenant system jobs (archiving, reminders): the list of
+   * tenants comes from the global `tenants` table; tenant data is only ever read inside a
+   * tenant's own scope.
+   */
+  async forEachTenant<T>(fn: (em: EntityManager, tenantId: string) => Promise<T>): Promise<T[]> {
+    const tenants = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>('select id from tenants order by id');
+    const results: T[] = [];
+    for (const tenant of tenants) results.push(await this.run(tenant.id, (em) => fn(em, tenant.id)));
+    return results;
+  }
+
   /** The scope's EntityManager; throws when no scope is open. */
   em(): EntityManager {
     tenantContext.requireTenantId();
