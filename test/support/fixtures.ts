@@ -15,6 +15,7 @@ import { MemberSchema, UserSchema, type Member } from '@allmende/members';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
 import { AuditEventSchema } from '@allmende/audit';
 import { OutboxEventSchema } from '@allmende/outbox';
+import { NotificationPreferencesSchema } from '@allmende/notifications';
 import { CalendarFeedTokenSchema } from '@allmende/calendar';
 import { seedBooking } from './seeds/booking';
 import { seedDiscussions } from './seeds/discussions';
@@ -106,6 +107,15 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       approvalRequired: true,
     });
     em.create(OutboxEventSchema, { topic: 'seed.created', payload: { label } });
+    em.create(NotificationPreferencesSchema, {
+      member: members[1]!,
+      digestFrequency: 'weekly',
+      digestHour: 18,
+      digestWeekday: 5,
+      mutedGroupIds: [],
+      urgentAlerts: true,
+      language: 'de',
+    });
     em.create(CalendarFeedTokenSchema, {
       kind: 'member',
       subjectId: members[0]!.id,

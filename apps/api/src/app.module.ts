@@ -14,6 +14,7 @@ import { DiscussionsModule } from '@allmende/discussions';
 import { FilesModule } from '@allmende/files';
 import { ListingsModule } from '@allmende/listings';
 import { NewsModule } from '@allmende/news';
+import { NotificationsModule } from '@allmende/notifications';
 import { SearchModule } from '@allmende/search';
 import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
@@ -77,6 +78,7 @@ export class AppModule implements NestModule {
         BookingModule,
         EventsModule,
         PollsModule,
+        NotificationsModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

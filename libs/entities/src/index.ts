@@ -13,6 +13,7 @@ import { DISCUSSIONS_ENTITIES } from '@allmende/discussions';
 import { FILES_ENTITIES } from '@allmende/files';
 import { LISTINGS_ENTITIES } from '@allmende/listings';
 import { NEWS_ENTITIES } from '@allmende/news';
+import { NotificationPreferencesSchema } from '@allmende/notifications';
 
 /**
  * Every entity of the platform, in one list, for the ORM of each app. `libs/db` cannot
@@ -39,4 +40,5 @@ export const ALL_ENTITIES = [
   ...VOLUNTEERING_ENTITIES,
   ...EVENTS_ENTITIES,
   ...POLLS_ENTITIES,
+  NotificationPreferencesSchema,
 ];

@@ -12,6 +12,7 @@ import { Migration20261125090000Volunteering } from './Migration20261125090000_v
 import { Migration20261125100000Booking } from './Migration20261125100000_booking';
 import { Migration20261125110000Events } from './Migration20261125110000_events';
 import { Migration20261125120000Polls } from './Migration20261125120000_polls';
+import { Migration20261125130000Notifications } from './Migration20261125130000_notifications';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs see the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125100000_booking', class: Migration20261125100000Booking },
   { name: 'Migration20261125110000_events', class: Migration20261125110000Events },
   { name: 'Migration20261125120000_polls', class: Migration20261125120000Polls },
+  { name: 'Migration20261125130000_notifications', class: Migration20261125130000Notifications },
 ];

@@ -1,0 +1,3 @@
+export * from './notification-preferences.entity';
+export * from './notification-preferences.service';
+export * from './notifications.module';
