@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { pageQuery } from '@allmende/content';
 import { BOOKING_STATUSES, DEPOSIT_STATUSES } from './booking.entity';
 
@@ -144,7 +145,7 @@ export const bookingView = z.object({
   contactPhone: z.string(),
   houseRulesAccepted: z.boolean(),
   answers: z.record(z.string(), z.string()),
-  requester: z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() }),
+  requester: memberReference,
   /** The caller made the request. */
   mine: z.boolean(),
   decisionMessage: z.string().nullable(),

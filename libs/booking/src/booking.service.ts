@@ -13,7 +13,7 @@ import {
 } from '@allmende/content';
 import { ProblemException, ProblemType } from '@allmende/core';
 import { TenantScope, tenantContext } from '@allmende/db';
-import { MemberSchema } from '@allmende/members';
+import { memberReferenceOf, MemberSchema } from '@allmende/members';
 import { BookableResourceSchema, type BookableResource } from './bookable-resource.entity';
 import { BookingSchema, HOLDING_STATUSES, type Booking, type BookingStatus } from './booking.entity';
 import { checkBookingRules } from './booking-rules';
@@ -553,7 +553,7 @@ function toBookingView(booking: Booking, viewerMemberId: string | null, steward:
     contactPhone: booking.contactPhone,
     houseRulesAccepted: booking.houseRulesAcceptedAt !== null && booking.houseRulesAcceptedAt !== undefined,
     answers: booking.answers ?? {},
-    requester: { memberId: requester.id, givenName: requester.givenName, familyName: requester.familyName },
+    requester: memberReferenceOf(requester),
     mine: viewerMemberId !== null && requester.id === viewerMemberId,
     decisionMessage: booking.decisionMessage ?? null,
     decisionMessageHtml: booking.decisionMessage ? renderMarkdown(booking.decisionMessage) : null,

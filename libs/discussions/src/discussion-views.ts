@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { pageQuery } from '@allmende/content';
 
 /** Request bodies and queries: strict, so unknown fields are a 400. */
@@ -26,7 +27,7 @@ export const threadQuery = pageQuery;
 export const idParam = z.uuid();
 
 /** Responses. Hidden or deleted content comes without its text (and without its author). */
-export const authorView = z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() });
+export const authorView = memberReference;
 
 export const thanksView = z.object({
   thanksCount: z.number().int(),

@@ -15,7 +15,7 @@ import {
 import { newId, ProblemException } from '@allmende/core';
 import { TenantScope, tenantContext } from '@allmende/db';
 import { GroupMemberSchema } from '@allmende/groups';
-import { MemberSchema, type Member } from '@allmende/members';
+import { memberReferenceOf, MemberSchema } from '@allmende/members';
 import { DiscussionCommentSchema, type DiscussionComment } from './discussion-comment.entity';
 import { DiscussionThreadSchema, type DiscussionThread } from './discussion-thread.entity';
 import type {
@@ -559,10 +559,6 @@ function threadCursor(cursor: string | undefined): object[] {
   ];
 }
 
-function authorOf(member: Member): { memberId: string; givenName: string; familyName: string } {
-  return { memberId: member.id, givenName: member.givenName, familyName: member.familyName };
-}
-
 function threadView(thread: DiscussionThread, viewer: Viewer, thanks: ThanksSummary): ThreadView {
   const deleted = !!thread.deletedAt;
   const hidden = !!thread.hiddenAt;
@@ -575,7 +571,7 @@ function threadView(thread: DiscussionThread, viewer: Viewer, thanks: ThanksSumm
     title: showText ? thread.title : null,
     body: showText ? thread.body : null,
     bodyHtml: showText ? renderMarkdown(thread.body) : null,
-    author: showText ? authorOf(thread.author.getEntity()) : null,
+    author: showText ? memberReferenceOf(thread.author.getEntity()) : null,
     mine: !deleted && thread.author.id === viewer.memberId,
     createdAt: thread.createdAt.toISOString(),
     editedAt: thread.editedAt?.toISOString() ?? null,
@@ -597,7 +593,7 @@ function commentView(comment: DiscussionComment, viewer: Viewer, thanks: ThanksS
     threadId: comment.thread.id,
     body: showText ? comment.body : null,
     bodyHtml: showText ? renderMarkdown(comment.body) : null,
-    author: showText ? authorOf(comment.author.getEntity()) : null,
+    author: showText ? memberReferenceOf(comment.author.getEntity()) : null,
     mine: comment.author.id === viewer.memberId,
     createdAt: comment.createdAt.toISOString(),
     editedAt: comment.editedAt?.toISOString() ?? null,

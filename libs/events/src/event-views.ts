@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { RSVP_ANSWERS, RSVP_STATUSES } from './event-rsvp.entity';
 
 /** The longest range one list may ask for (a bit more than a year). */
@@ -85,7 +86,7 @@ export type RangeQuery = z.output<typeof rangeQuery>;
 export const idParam = z.uuid();
 
 /** Responses. Names of other people, never their e-mail addresses. */
-export const personView = z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() });
+export const personView = memberReference;
 
 export const myRsvpView = z.object({
   answer: z.enum(RSVP_ANSWERS),

@@ -14,7 +14,7 @@ import {
 import { ProblemException } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
 import { GroupModuleSchema, type Group } from '@allmende/groups';
-import { MemberSchema, type Member } from '@allmende/members';
+import { memberReferenceOf, MemberSchema } from '@allmende/members';
 import { EventSchema, type Event } from './event.entity';
 import { conflict, lockEvent, promote, setRsvp } from './event-rsvps';
 import type {
@@ -371,10 +371,6 @@ export class EventsService {
   }
 }
 
-function personOf(member: Member): { memberId: string; givenName: string; familyName: string } {
-  return { memberId: member.id, givenName: member.givenName, familyName: member.familyName };
-}
-
 function eventView(
   event: Event,
   actor: Actor,
@@ -403,7 +399,7 @@ function eventView(
     endsAt: event.endsAt.toISOString(),
     allDay: event.allDay,
     capacity: event.capacity ?? null,
-    author: personOf(event.author.getEntity()),
+    author: memberReferenceOf(event.author.getEntity()),
     mine: event.author.id === actor.membership?.memberId,
     createdAt: event.createdAt.toISOString(),
     editedAt: event.editedAt?.toISOString() ?? null,

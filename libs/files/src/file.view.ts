@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 
 /** A file as the API shows it: no storage key, no e-mail addresses; the uploader by name. */
 export const fileView = z.object({
@@ -7,7 +8,7 @@ export const fileView = z.object({
   mediaType: z.string(),
   size: z.number().int(),
   sha256: z.string(),
-  uploadedBy: z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() }).nullable(),
+  uploadedBy: memberReference.nullable(),
   createdAt: z.string(),
 });
 export type FileView = z.infer<typeof fileView>;

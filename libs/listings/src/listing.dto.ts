@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { pageQuery } from '@allmende/content';
 import { LISTING_KINDS, LISTING_STATUSES } from './listing.entity';
 
@@ -43,7 +44,7 @@ export type TenantListingQuery = z.infer<typeof tenantListingQuery>;
 export const messageBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
 export type MessageBody = z.infer<typeof messageBody>;
 
-const person = z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() });
+const person = memberReference;
 
 /** A listing as the API shows it: the author by name, never by e-mail address. */
 export const listingView = z.object({

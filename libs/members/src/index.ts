@@ -3,3 +3,4 @@ export * from './member.entity';
 export * from './members.service';
 export * from './members.controller';
 export * from './members.module';
+export * from './member-reference';

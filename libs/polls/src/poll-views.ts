@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { pageQuery } from '@allmende/content';
 import { POLL_ANSWERS } from './poll-answer.entity';
 
@@ -48,7 +49,7 @@ export const pollListQuery = pageQuery;
 export const idParam = z.uuid();
 
 /** Responses. Names of other people, never their e-mail addresses. */
-export const personView = z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() });
+export const personView = memberReference;
 
 export const optionResultView = z.object({
   id: z.uuid(),

@@ -15,7 +15,7 @@ import {
 import { newId, ProblemException } from '@allmende/core';
 import { tenantContext, TenantScope } from '@allmende/db';
 import { EventsService } from '@allmende/events';
-import { MemberSchema } from '@allmende/members';
+import { memberReferenceOf, MemberSchema } from '@allmende/members';
 import type { PollAnswerValue } from './poll-answer.entity';
 import { PollOptionSchema, type PollOption } from './poll-option.entity';
 import { PollSchema, type Poll } from './poll.entity';
@@ -344,7 +344,7 @@ export class PollsService {
         title: poll.title,
         description: poll.description,
         descriptionHtml: renderMarkdown(poll.description),
-        author: { memberId: author.id, givenName: author.givenName, familyName: author.familyName },
+        author: memberReferenceOf(author),
         mine: poll.author.id === memberId,
         createdAt: poll.createdAt.toISOString(),
         closesAt: poll.closesAt?.toISOString() ?? null,

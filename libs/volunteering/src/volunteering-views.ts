@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memberReference } from '@allmende/members';
 import { pageQuery } from '@allmende/content';
 
 /** Request bodies and queries: strict, so unknown fields are a 400. */
@@ -65,7 +66,7 @@ export type CallListQuery = z.infer<typeof callListQuery>;
 export const idParam = z.uuid();
 
 /** Responses. Only names of other people, never their e-mail addresses. */
-export const personView = z.object({ memberId: z.uuid(), givenName: z.string(), familyName: z.string() });
+export const personView = memberReference;
 
 export const shiftView = z.object({
   id: z.uuid(),

@@ -14,7 +14,7 @@ import {
 } from '@allmende/content';
 import { ProblemException } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
-import { MemberSchema, type Member } from '@allmende/members';
+import { memberReferenceOf, MemberSchema } from '@allmende/members';
 import { VolunteerCallSchema, type VolunteerCall } from './volunteer-call.entity';
 import { VolunteerItemSchema, type VolunteerItem } from './volunteer-item.entity';
 import { VolunteerPledgeSchema, type VolunteerPledge } from './volunteer-pledge.entity';
@@ -117,7 +117,7 @@ export class VolunteeringService {
       { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['member'] },
     );
     const of = (pledge: VolunteerPledge) => ({
-      ...personOf(pledge.member.getEntity()),
+      ...memberReferenceOf(pledge.member.getEntity()),
       pledgedAt: pledge.createdAt.toISOString(),
     });
     return {
@@ -550,7 +550,7 @@ export class VolunteeringService {
         place: call.place ?? null,
         contact: call.contact ?? null,
         status: call.status,
-        author: personOf(call.author.getEntity()),
+        author: memberReferenceOf(call.author.getEntity()),
         organiser: viewer.organises(call),
         createdAt: call.createdAt.toISOString(),
         closedAt: call.closedAt?.toISOString() ?? null,
@@ -585,8 +585,4 @@ export class VolunteeringService {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-function personOf(member: Member): { memberId: string; givenName: string; familyName: string } {
-  return { memberId: member.id, givenName: member.givenName, familyName: member.familyName };
 }
