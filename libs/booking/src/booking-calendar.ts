@@ -7,12 +7,14 @@ import {
   type CalendarRange,
   type CalendarSource,
 } from '@allmende/calendar';
-import { TenantScope } from '@allmende/db';
+import { TenantScope, tenantContext } from '@allmende/db';
 import type { LocalizedText } from '@allmende/groups';
+import { Catalogue, type Locale } from '@allmende/i18n';
+import { TenantSchema } from '@allmende/tenants';
 import { BookableResourceSchema } from './bookable-resource.entity';
 import { BookingSchema, HOLDING_STATUSES, type Booking } from './booking.entity';
 
-const nameOf = (text: LocalizedText) => text.de;
+const nameOf = (text: LocalizedText, locale: Locale) => (locale === 'en' ? text.en : undefined) ?? text.de;
 
 /**
  * The booking module in calendar feeds: a member's own bookings in their calendar, and the
@@ -22,6 +24,9 @@ const nameOf = (text: LocalizedText) => text.de;
 @Injectable()
 export class BookingCalendar implements CalendarSource, OnModuleInit {
   readonly name = 'booking';
+
+  /** Feeds speak the community's language (calendar apps send none). */
+  private readonly catalogue = Catalogue.load();
 
   constructor(
     private readonly scope: TenantScope,
@@ -37,12 +42,13 @@ export class BookingCalendar implements CalendarSource, OnModuleInit {
     const memberId = actor.membership?.memberId;
     if (!memberId) return [];
     const bookings = await this.holding({ requester: memberId }, range);
+    const locale = await this.locale();
     return bookings.map((booking) => {
       const resource = booking.resource.getEntity();
       return {
-        ...this.busy(booking),
+        ...this.busy(booking, locale),
         uid: calendarUid('booking', booking.id),
-        summary: nameOf(resource.name),
+        summary: nameOf(resource.name, locale),
         description: booking.purpose,
       };
     });
@@ -51,7 +57,8 @@ export class BookingCalendar implements CalendarSource, OnModuleInit {
   /** Busy times of every resource of the group (no names, no purposes). */
   async groupItems(groupId: string, range: CalendarRange): Promise<CalendarItem[]> {
     const bookings = await this.holding({ group: groupId }, range);
-    return bookings.map((booking) => this.busy(booking));
+    const locale = await this.locale();
+    return bookings.map((booking) => this.busy(booking, locale));
   }
 
   /** The resource feed's entries (CalendarSource): see busyItems. */
@@ -67,7 +74,13 @@ export class BookingCalendar implements CalendarSource, OnModuleInit {
     const resource = await this.scope.em().findOne(BookableResourceSchema, { id: resourceId });
     if (!resource) return [];
     const bookings = await this.holding({ resource: resourceId }, range);
-    return bookings.map((booking) => this.busy(booking));
+    const locale = await this.locale();
+    return bookings.map((booking) => this.busy(booking, locale));
+  }
+
+  private async locale(): Promise<Locale> {
+    const tenant = await this.scope.em().findOneOrFail(TenantSchema, { id: tenantContext.requireTenantId() });
+    return tenant.locale;
   }
 
   private async holding(where: object, range: CalendarRange): Promise<Booking[]> {
@@ -84,14 +97,16 @@ export class BookingCalendar implements CalendarSource, OnModuleInit {
   }
 
   /** What anyone may see of a booking: when, where, and how sure. The UID is not the booking's own. */
-  private busy(booking: Booking): CalendarItem {
+  private busy(booking: Booking, locale: Locale): CalendarItem {
     const resource = booking.resource.getEntity();
     const tentative = booking.status === 'requested';
     return {
       uid: calendarUid('booking-slot', booking.id),
       start: booking.startsAt,
       end: booking.endsAt,
-      summary: `${nameOf(resource.name)}: ${tentative ? 'angefragt' : 'belegt'}`,
+      summary: this.catalogue.t(locale, tentative ? 'calendar.bookingRequested' : 'calendar.bookingBusy', {
+        resource: nameOf(resource.name, locale),
+      }),
       location: resource.place ?? undefined,
       status: tentative ? 'TENTATIVE' : 'CONFIRMED',
     };
