@@ -18,6 +18,11 @@ function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     KEYCLOAK_URL: 'http://127.0.0.1:9',
     KEYCLOAK_PORTAL_CLIENT_SECRET: 'allmende-test-portal-secret',
     SESSION_SECRET: 'allmende-test-session-secret-of-32-characters',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    MAIL_TOKEN_SECRET: 'allmende-test-mail-token-secret-of-32-chars',
+    // The test files share one database: this worker must not relay other tests' outbox rows.
+    OUTBOX_RELAY: 'off',
+    DIGEST_SCHEDULE: 'off',
     ...extra,
   };
 }
@@ -76,6 +81,14 @@ describe('the built apps as processes', () => {
       expect(result.stderr).toContain(`${name}: is required by the API`);
     },
   );
+
+  it.each(['SMTP_URL', 'MAIL_TOKEN_SECRET'])('the worker refuses to start without %s, naming it', (name) => {
+    const env = appEnv();
+    delete env[name];
+    const result = spawnSync(process.execPath, [apps.worker], { encoding: 'utf8', env, timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${name}: is required`);
+  });
 
   it('the api serves /health/ready and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();

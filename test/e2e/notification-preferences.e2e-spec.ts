@@ -72,13 +72,14 @@ describe('notification preferences', () => {
       mutedGroups: [],
       urgentAlerts: true,
       language: 'de',
+      timeZone: null,
       isDefault: true,
     });
   });
 
   it('keeps what the member chooses', async () => {
     const saved = await expectJson(await call('PUT', '/me/notifications', 'mia', choice), 200);
-    const expected = { ...choice, mutedGroups: ['vereine'], isDefault: false };
+    const expected = { ...choice, mutedGroups: ['vereine'], timeZone: null, isDefault: false };
     expect(saved).toEqual(expected);
     expect(await expectJson(await call('GET', '/me/notifications', 'mia'), 200)).toEqual(expected);
     // Choosing again replaces, it does not add a second row.
@@ -87,12 +88,26 @@ describe('notification preferences', () => {
     expect(rows).toBe(1);
   });
 
+  it('keeps a time zone of the member’s own for digest times', async () => {
+    const saved = await expectJson<{ timeZone: string | null }>(
+      await call('PUT', '/me/notifications', 'mia', { ...choice, timeZone: 'America/New_York' }),
+      200,
+    );
+    expect(saved.timeZone).toBe('America/New_York');
+    const back = await expectJson<{ timeZone: string | null }>(
+      await call('PUT', '/me/notifications', 'mia', { ...choice, timeZone: null }),
+      200,
+    );
+    expect(back.timeZone).toBeNull();
+  });
+
   it('refuses bad preferences with field paths, and changes nothing', async () => {
     const before = await expectJson(await call('GET', '/me/notifications', 'mia'), 200);
     for (const [body, path] of [
       [{ ...choice, digest: { ...choice.digest, hour: 24 } }, 'digest.hour'],
       [{ ...choice, digest: { ...choice.digest, frequency: 'hourly' } }, 'digest.frequency'],
       [{ ...choice, language: 'fr' }, 'language'],
+      [{ ...choice, timeZone: 'Mars/Olympus' }, 'timeZone'],
       [{ ...choice, mutedGroups: ['gibt-es-nicht'] }, 'mutedGroups'],
       [{ ...choice, tenantId: other.id }, '(root)'],
     ] as const) {

@@ -16,6 +16,7 @@ import { TenantSchema, type Tenant } from '@allmende/tenants';
 import { AuditEventSchema } from '@allmende/audit';
 import { OutboxEventSchema } from '@allmende/outbox';
 import { NotificationPreferencesSchema } from '@allmende/notifications';
+import { MailDeliverySchema } from '@allmende/mail';
 import { CalendarFeedTokenSchema } from '@allmende/calendar';
 import { seedBooking } from './seeds/booking';
 import { seedDiscussions } from './seeds/discussions';
@@ -115,6 +116,14 @@ export async function seedTenant(orm: MikroORM, label: string): Promise<SeededTe
       mutedGroupIds: [],
       urgentAlerts: true,
       language: 'de',
+    });
+    em.create(MailDeliverySchema, {
+      member: members[0]!,
+      kind: 'digest',
+      periodKey: 'digest.daily.2026-11-25',
+      status: 'sent',
+      messageId: `<digest.seed-${label}@allmende.localhost>`,
+      coversUntil: new Date(),
     });
     em.create(CalendarFeedTokenSchema, {
       kind: 'member',

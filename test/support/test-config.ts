@@ -19,6 +19,13 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     KEYCLOAK_URL: 'http://127.0.0.1:9',
     KEYCLOAK_PORTAL_CLIENT_SECRET: 'allmende-test-portal-secret',
     SESSION_SECRET: 'allmende-test-session-secret-of-32-characters',
+    MAIL_TOKEN_SECRET: 'allmende-test-mail-token-secret-of-32-chars',
+    // Nothing listens there either: tests that send mail start an SMTP server and override it.
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    // The test files share one database: a relay would take other tests' outbox rows. Tests of the relay turn it on.
+    OUTBOX_RELAY: 'off',
+    // Likewise the repeating digest run would mail every tenant's members; tests run the scheduler themselves.
+    DIGEST_SCHEDULE: 'off',
     // Never the checkout's .allmende/: tests that upload pass a directory of their own.
     FILES_DIR: join(tmpdir(), 'allmende-test-files'),
     ...overrides,

@@ -23,6 +23,8 @@ import { GroupsModule } from '@allmende/groups';
 import { QueuesModule, RedisModule } from '@allmende/jobs';
 import { MembersModule } from '@allmende/members';
 import { TenantsModule } from '@allmende/tenants';
+import { AdminModule } from './admin/admin.module';
+import { DevMailModule } from './dev-mail/dev-mail.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { TenantScopeMiddleware } from './tenancy/tenant-scope.middleware';
@@ -79,6 +81,8 @@ export class AppModule implements NestModule {
         EventsModule,
         PollsModule,
         NotificationsModule,
+        AdminModule,
+        DevMailModule.forRoot(config),
       ],
       controllers: [HealthController],
       providers: [HealthService],

@@ -22,6 +22,20 @@ describe('allmende CLI', () => {
     expect(out).toMatch(/Usage: allmende/);
     expect(out).toMatch(/^\s+db\b/m);
     expect(out).toMatch(/^\s+dev\b/m);
+    expect(out).toMatch(/^\s+jobs\b/m);
+    expect(out).toMatch(/^\s+digest\b/m);
+  });
+
+  it('jobs --help lists failed and retry', async () => {
+    const { out } = await run(['jobs', '--help']);
+    expect(out).toMatch(/^\s+failed\b/m);
+    expect(out).toMatch(/^\s+retry\b/m);
+  });
+
+  it('jobs failed refuses an unknown queue', async () => {
+    const { err, error } = await run(['jobs', 'failed', '--queue', 'nope']);
+    expect(error?.exitCode).toBe(1);
+    expect(err).toMatch(/Allowed choices are system, notifications, mail/);
   });
 
   it('db --help lists migrate and status', async () => {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { dbCommand } from './commands/db.command';
 import { devCommand } from './commands/dev.command';
+import { digestCommand } from './commands/digest.command';
+import { jobsCommand } from './commands/jobs.command';
 import { membersCommand, type MembersCommandDependencies } from './commands/members.command';
 import { tenantCommand } from './commands/tenant.command';
 import { templateCommand } from './commands/template.command';
@@ -26,6 +28,8 @@ export function buildProgram(
   program.addCommand(tenantCommand(output));
   program.addCommand(templateCommand(output));
   program.addCommand(membersCommand(output, dependencies));
+  program.addCommand(jobsCommand(output));
+  program.addCommand(digestCommand(output));
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err }),
   );

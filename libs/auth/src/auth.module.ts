@@ -19,6 +19,12 @@ export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
 
 /** Paths of the portal, which have sessions and CSRF protection (the REST API has neither). */
 export const PORTAL_ROUTES = ['me', 'auth/*path', 't/*path'];
+/**
+ * Operators' pages (the queue dashboard) that go by the portal session too. Without the CSRF
+ * middleware: Bull Board's UI calls its JSON API without our token; the session cookie is
+ * SameSite=Lax, so other sites' requests never carry it.
+ */
+export const OPERATOR_ROUTES = ['admin/*path'];
 
 /**
  * Authentication and authorisation for the API app. The guards are global and run in this
@@ -64,5 +70,6 @@ export const PORTAL_ROUTES = ['me', 'auth/*path', 't/*path'];
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(PortalSessionMiddleware, CsrfMiddleware).forRoutes(...PORTAL_ROUTES);
+    consumer.apply(PortalSessionMiddleware).forRoutes(...OPERATOR_ROUTES);
   }
 }

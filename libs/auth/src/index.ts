@@ -6,3 +6,4 @@ export * from './people.service';
 export * from './auth.module';
 export { safeReturnTo } from './portal/return-to';
 export { SESSION_COOKIE } from './portal/portal-session.middleware';
+export { PortalPages } from './portal/portal-pages';

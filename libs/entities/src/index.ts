@@ -14,6 +14,7 @@ import { FILES_ENTITIES } from '@allmende/files';
 import { LISTINGS_ENTITIES } from '@allmende/listings';
 import { NEWS_ENTITIES } from '@allmende/news';
 import { NotificationPreferencesSchema } from '@allmende/notifications';
+import { MailDeliverySchema } from '@allmende/mail';
 
 /**
  * Every entity of the platform, in one list, for the ORM of each app. `libs/db` cannot
@@ -41,4 +42,5 @@ export const ALL_ENTITIES = [
   ...EVENTS_ENTITIES,
   ...POLLS_ENTITIES,
   NotificationPreferencesSchema,
+  MailDeliverySchema,
 ];

@@ -28,6 +28,8 @@ export const EventRsvpSchema = defineEntity({
     /** Order on the waitlist; null unless waitlisted. */
     position: p.integer().nullable(),
     answeredAt: p.datetime(),
+    /** When the day-before reminder of a "yes" was written (EventReminders); null until then. */
+    remindedAt: p.datetime().nullable(),
   },
   uniques: [
     { name: 'event_rsvps_tenant_id_event_id_member_id_unique', properties: ['tenantId', 'event', 'member'] },

@@ -5,3 +5,4 @@ export * from './event-views';
 export * from './events.service';
 export * from './events-calendar.source';
 export * from './events.module';
+export * from './event-reminders.service';

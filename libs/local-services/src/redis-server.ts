@@ -58,10 +58,13 @@ async function waitForPing(url: string, timeoutMs: number): Promise<void> {
  * Starts `redis-server` from PATH on a free loopback port. `noeviction` is Redis's
  * default and what BullMQ requires; `dataDir` keeps an append-only file when given.
  */
-export async function startRedisServer(options: { dataDir?: string } = {}): Promise<LocalRedis> {
+export async function startRedisServer(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<LocalRedis> {
   const binary = findOnPath('redis-server');
   if (!binary) throw new RedisServerNotFoundError();
-  const port = await freePort();
+  // A given port: a test that stops Redis and starts it again where its clients reconnect.
+  const port = options.port ?? (await freePort());
   const persistence = options.dataDir
     ? ['--dir', options.dataDir, '--appendonly', 'yes', '--save', '']
     : ['--appendonly', 'no', '--save', ''];

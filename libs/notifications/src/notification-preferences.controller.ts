@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { CurrentActor, type Actor } from '@allmende/auth';
 import { apiSchema, ZodValidationPipe } from '@allmende/core';
@@ -9,7 +10,7 @@ import { NotificationPreferencesService, type PreferencesView } from './notifica
 const preferencesInput = z.strictObject({
   digest: z.strictObject({
     frequency: z.enum(DIGEST_FREQUENCIES),
-    hour: z.number().int().min(0).max(23).describe("hour of the day in the community's time zone"),
+    hour: z.number().int().min(0).max(23).describe('hour of the day in the time zone below'),
     weekday: z
       .number()
       .int()
@@ -20,6 +21,13 @@ const preferencesInput = z.strictObject({
   mutedGroups: z.array(z.string().min(1).max(63)).max(200).describe('keys of groups left out of digests'),
   urgentAlerts: z.boolean(),
   language: z.enum(NOTIFICATION_LANGUAGES),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Berlin')
+    .nullable()
+    .optional()
+    .describe("the member's own time zone for digest times; null or absent: the community's"),
 });
 const preferencesView = preferencesInput.extend({
   isDefault: z.boolean().describe("true while the member has not chosen: the community's defaults apply"),

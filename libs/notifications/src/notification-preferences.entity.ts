@@ -17,7 +17,7 @@ export const NotificationPreferencesSchema = defineEntity({
   properties: {
     member: () => p.manyToOne(MemberSchema).ref().createForeignKeyConstraint(false),
     digestFrequency: p.enum(DIGEST_FREQUENCIES),
-    /** Hour of the day (0–23) in the tenant's time zone. */
+    /** Hour of the day (0–23) in the member's time zone (their own, else the community's). */
     digestHour: p.integer(),
     /** ISO weekday of a weekly digest: 1 = Monday … 7 = Sunday. */
     digestWeekday: p.integer(),
@@ -26,6 +26,8 @@ export const NotificationPreferencesSchema = defineEntity({
     /** Urgent alerts by e-mail at once (default on). */
     urgentAlerts: p.boolean(),
     language: p.enum(NOTIFICATION_LANGUAGES),
+    /** The member's own IANA time zone for digest times; null: the community's. */
+    timeZone: p.string().length(64).nullable(),
   },
   uniques: [
     { name: 'notification_preferences_tenant_id_member_id_unique', properties: ['tenantId', 'member'] },

@@ -11,11 +11,13 @@ export interface PreferencesView {
   mutedGroups: string[];
   urgentAlerts: boolean;
   language: 'de' | 'en';
+  /** The member's own time zone for digest times; null: the community's. */
+  timeZone: string | null;
   /** True while the member has not chosen: the tenant's defaults apply. */
   isDefault: boolean;
 }
 
-export type PreferencesInput = Omit<PreferencesView, 'isDefault'>;
+export type PreferencesInput = Omit<PreferencesView, 'isDefault' | 'timeZone'> & { timeZone?: string | null };
 
 /** A member's notification preferences, with the tenant's defaults until they choose. */
 @Injectable()
@@ -36,6 +38,7 @@ export class NotificationPreferencesService {
       mutedGroups: groups.map((group) => group.key),
       urgentAlerts: saved.urgentAlerts,
       language: saved.language,
+      timeZone: saved.timeZone ?? null,
       isDefault: false,
     };
   }
@@ -58,6 +61,7 @@ export class NotificationPreferencesService {
         mutedGroupIds: groups.map((group) => group.id).sort(),
         urgentAlerts: input.urgentAlerts,
         language: input.language,
+        timeZone: input.timeZone ?? null,
       };
       const saved = await em.findOne(NotificationPreferencesSchema, { member: memberId });
       if (saved) em.assign(saved, values);
@@ -80,6 +84,7 @@ export class NotificationPreferencesService {
       mutedGroups: [],
       urgentAlerts: true,
       language: tenant.locale === 'en' ? 'en' : 'de',
+      timeZone: null,
       isDefault: true,
     };
   }

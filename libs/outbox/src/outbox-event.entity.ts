@@ -18,7 +18,15 @@ export const OutboxEventSchema = defineEntity({
     payload: p.json<Record<string, unknown>>(),
     relayedAt: p.datetime().nullable(),
   },
-  indexes: [{ name: 'outbox_events_unrelayed_index', properties: ['tenantId', 'createdAt'] }],
+  indexes: [
+    { name: 'outbox_events_unrelayed_index', properties: ['tenantId', 'createdAt'] },
+    {
+      name: 'outbox_events_pending_index',
+      // What the relay reads: only rows not relayed yet, so it stays small however long the table grows.
+      expression:
+        'create index "outbox_events_pending_index" on "outbox_events" ("tenant_id", "created_at") where "relayed_at" is null',
+    },
+  ],
 });
 
 export type OutboxEvent = InferEntity<typeof OutboxEventSchema>;

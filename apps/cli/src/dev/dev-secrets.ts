@@ -13,6 +13,8 @@ export interface DevSecrets {
   portalClientSecret: string;
   /** The dev identity provider's user administration (member invitations). */
   devIdpAdminToken: string;
+  /** Signs unsubscribe links in mails. */
+  mailTokenSecret: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function loadDevSecrets(file: string): Promise<DevSecrets> {
     sessionSecret: stored.sessionSecret ?? make(),
     portalClientSecret: stored.portalClientSecret ?? make(),
     devIdpAdminToken: stored.devIdpAdminToken ?? make(),
+    mailTokenSecret: stored.mailTokenSecret ?? make(),
   };
   if (Object.keys(stored).length !== Object.keys(secrets).length) {
     await mkdir(dirname(file), { recursive: true });

@@ -11,6 +11,7 @@ describe('safeReturnTo', () => {
       '/t/ransbach-baumbach/groups/grillhuette?month=2026-06#kalender',
     ],
     ['/me', '/me'],
+    ['/admin/queues', '/admin/queues'],
   ])('accepts our own path %p', (input, expected) => {
     expect(safeReturnTo(input)).toBe(expected);
   });

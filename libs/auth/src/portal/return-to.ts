@@ -1,5 +1,5 @@
 /** Where a login may send people back to: only our own pages, as a path. */
-const PORTAL_PATH = /^\/(?:t\/[a-z0-9][a-z0-9-]*(?:\/[^\s\\]*)?|me(?:\/[^\s\\]*)?)?$/;
+const PORTAL_PATH = /^\/(?:t\/[a-z0-9][a-z0-9-]*(?:\/[^\s\\]*)?|me(?:\/[^\s\\]*)?|admin(?:\/[^\s\\]*)?)?$/;
 
 /**
  * The `returnTo` of a login, checked: a relative path of the portal (`/`, `/t/<tenant>/...`,

@@ -84,6 +84,33 @@ export const envSchema = z.object({
     ),
   /** Storage per tenant; uploads beyond it get 507. */
   FILES_TENANT_QUOTA_MB: positiveInt.default(1024),
+  // Mail (the worker sends digests, alerts and notices). See docs/modules/mail.md.
+  /** Where mail goes: smtp://user:pass@host:587 or smtps://… The worker needs it. */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The sender of every mail, e.g. `Allmende <noreply@example.org>`; its domain names the Message-IDs. */
+  MAIL_FROM: z.string().min(3).default('Allmende <noreply@allmende.localhost>'),
+  /** Mails handed to SMTP per second at most, over all workers (the BullMQ limiter of the mail queue). */
+  MAIL_RATE_PER_SECOND: positiveInt.max(10_000).default(20),
+  /** Signs unsubscribe links; at least 32 characters. The worker (signing) and the API (checking) need the same. */
+  MAIL_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** How often the digest scheduler looks for due members. */
+  DIGEST_SCHEDULE_EVERY_MS: positiveInt.default(15 * 60 * 1000),
+  /** `off`: the worker does not set up the repeating digest run (`allmende digest run` still works). */
+  DIGEST_SCHEDULE: z.enum(['on', 'off']).default('on'),
+  /** Members a scheduler run hands to batches at most, per tenant (the rest come next run, oldest attempt first). */
+  DIGEST_MAX_PER_RUN: positiveInt.default(5_000),
+  /** How often the worker relays new outbox rows to the queues. */
+  OUTBOX_POLL_MS: positiveInt.default(1_000),
+  /** Whether this worker runs the outbox relay (`off`: e.g. workers that should only send, or tests that share a database). */
+  OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
+  /** A job's lock; a worker that died holding one gives its job back after about this long. */
+  WORKER_LOCK_DURATION_MS: positiveInt.min(1_000).default(30_000),
+  /** Development only: where the dev SMTP sink of `npm start` keeps mails, shown at /dev/mail. */
+  DEV_MAIL_DIR: z.string().min(1).optional(),
   /** Express `trust proxy`: set it behind a TLS-terminating proxy (e.g. `loopback` or `1`), so cookies get `Secure`. */
   TRUST_PROXY: z.string().min(1).optional(),
 });

@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, newId, type AppConfig } from '@allmende/core';
+import { TenantScope, tenantContext } from '@allmende/db';
+import type { MailDeliveryPayload } from '@allmende/jobs';
+import {
+  MailSendError,
+  Mailer,
+  deliveryMessageId,
+  senderDomain,
+  type DeliveryStatus,
+  type MailKind,
+  type OutgoingMail,
+} from '@allmende/mail';
+import { MailRecipients } from '../mail-recipients';
+import { MailComposer } from './mail-composer';
+
+/** What became of one delivery job. */
+export type DeliveryOutcome =
+  /** Handed to SMTP now. */
+  | 'sent'
+  /** A digest with nothing new: recorded, no mail. */
+  | 'empty'
+  /** The ledger already has this member and key: sent (or recorded) before. */
+  | 'duplicate'
+  /** Nothing to send any more (member gone, switched off since, the post or event deleted …). */
+  | 'obsolete';
+
+/** A mail SMTP refused for good; the job must not retry (the ledger says `failed`). */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
+/**
+ * Delivers one mail to one member exactly once. The ledger row (UNIQUE tenant, member,
+ * period key) is inserted in a transaction that stays open while SMTP takes the mail and
+ * commits only after SMTP accepted it:
+ * - a second delivery of the same key (a retry, a repeated relay, a second worker) finds the
+ *   committed row and sends nothing — or, while the first is still in flight, waits on the
+ *   unique index and then finds it;
+ * - a worker that dies before the commit leaves no row (PostgreSQL rolls the transaction
+ *   back when the connection drops), so the job, handed back by BullMQ, sends the mail.
+ * The one window left is a crash between SMTP's "250 OK" and the commit (milliseconds): the
+ * mail goes out again with the same Message-ID, which mail clients collapse.
+ */
+@Injectable()
+export class MailDeliveries {
+  private readonly logger = new Logger(MailDeliveries.name);
+  private readonly domain: string;
+
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly recipients: MailRecipients,
+    private readonly composer: MailComposer,
+    private readonly mailer: Mailer,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.domain = senderDomain(config.MAIL_FROM);
+  }
+
+  /** Runs inside the payload's tenant scope (the job dispatcher opens it). */
+  async deliver(payload: MailDeliveryPayload): Promise<DeliveryOutcome> {
+    if (await this.recorded(payload.memberId, payload.periodKey)) return 'duplicate';
+    const community = await this.recipients.community();
+    const settings = (await this.recipients.load([payload.memberId], community)).get(payload.memberId);
+    if (!settings) return 'obsolete';
+    const composed = await this.composer.compose(payload, settings, community);
+    if (composed === 'obsolete') return 'obsolete';
+    if (composed === 'empty') {
+      await this.record(this.scope.em(), payload, 'empty', null, null);
+      return 'empty';
+    }
+    const mail: OutgoingMail = {
+      ...composed.rendered,
+      to: { name: settings.recipient.name, address: settings.recipient.email },
+      messageId: deliveryMessageId(
+        tenantContext.requireTenantId(),
+        payload.memberId,
+        payload.periodKey,
+        this.domain,
+      ),
+      headers: composed.headers,
+    };
+    try {
+      return await this.scope.em().transactional(async (em) => {
+        const inserted = await this.record(em, payload, 'sent', mail.messageId, null);
+        if (!inserted) return 'duplicate';
+        await this.mailer.send(mail);
+        return 'sent';
+      });
+    } catch (error) {
+      if (error instanceof MailSendError && !error.temporary) {
+        await this.record(this.scope.em(), payload, 'failed', mail.messageId, error.message);
+        this.logger.warn(
+          { memberId: payload.memberId, periodKey: payload.periodKey, error: error.message },
+          'mail refused',
+        );
+        throw new PermanentDeliveryError(`SMTP refused the mail: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async recorded(memberId: string, periodKey: string): Promise<boolean> {
+    const rows = await this.scope
+      .em()
+      .execute<{ one: number }[]>(
+        'select 1 as one from mail_deliveries where member_id = ? and period_key = ?',
+        [memberId, periodKey],
+      );
+    return rows.length > 0;
+  }
+
+  /** Inserts the ledger row unless one exists; true when this call inserted it. */
+  private async record(
+    em: EntityManager,
+    payload: MailDeliveryPayload,
+    status: DeliveryStatus,
+    messageId: string | null,
+    error: string | null,
+  ): Promise<boolean> {
+    const kind: MailKind = payload.kind;
+    const rows = await em.execute<{ id: string }[]>(
+      `insert into mail_deliveries (id, tenant_id, member_id, kind, period_key, status, message_id, covers_until, error)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (tenant_id, member_id, period_key) do nothing
+       returning id`,
+      [
+        newId(),
+        tenantContext.requireTenantId(),
+        payload.memberId,
+        kind,
+        payload.periodKey,
+        status,
+        messageId,
+        payload.kind === 'digest' ? new Date(payload.until) : null,
+        error,
+      ],
+    );
+    return rows.length === 1;
+  }
+}
