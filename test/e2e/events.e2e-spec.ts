@@ -350,6 +350,31 @@ describe('events', () => {
     ).toEqual(['events.event.cancelled', 'events.event.edited']);
   });
 
+  it('reminds again of an event moved to another time, not of one only renamed', async () => {
+    const event = await createEvent('garten', 'member');
+    await json(await rsvp('garten', event.id, 'member2', 'yes'), 200);
+    const remindedAt = () =>
+      inTenant(
+        async (em) =>
+          (await em.findOneOrFail(EventRsvpSchema, { event: event.id }, { refresh: true })).remindedAt,
+      );
+    await inTenant((em) => em.nativeUpdate(EventRsvpSchema, { event: event.id }, { remindedAt: new Date() }));
+    await json(
+      await call('PATCH', `/groups/garten/events/${event.id}`, 'member', { title: 'Pflanzenmarkt' }),
+      200,
+    );
+    expect(await remindedAt()).toBeInstanceOf(Date);
+    const later = new Date(new Date(event.startsAt).getTime() + 24 * 60 * 60 * 1000);
+    await json(
+      await call('PATCH', `/groups/garten/events/${event.id}`, 'member', {
+        startsAt: later.toISOString(),
+        endsAt: new Date(later.getTime() + 60 * 60 * 1000).toISOString(),
+      }),
+      200,
+    );
+    expect(await remindedAt()).toBeNull();
+  });
+
   it('puts "yes" beyond capacity on a waitlist and promotes in order, counting guests as places', async () => {
     // 3 places. Mia brings one guest (2 places), Max with one guest (2) waits, Mara alone (1)
     // would fit but must not overtake Max.

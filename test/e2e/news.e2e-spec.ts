@@ -325,6 +325,27 @@ describe('news', () => {
       ).toBe(403);
     });
 
+    it('alerts again at the new time when an urgent post is moved, not when it is only edited', async () => {
+      const inAnHour = new Date(Date.now() + 60 * 60 * 1000);
+      const alert = await create(
+        'editor',
+        'neuigkeiten',
+        postBody({ urgency: 'urgent', publishAt: inAnHour.toISOString() }),
+      );
+      expect((await outboxFor(alert.id)).map((event) => event.topic)).toEqual(['news.post.published']);
+      const patch = (body: Record<string, unknown>) =>
+        call('PATCH', `/groups/neuigkeiten/news/posts/${alert.id}`, 'editor', body);
+      expect((await patch({ title: 'Wasserrohrbruch (Nachtrag)' })).status).toBe(200);
+      expect(await outboxFor(alert.id)).toHaveLength(1);
+      const later = new Date(inAnHour.getTime() + 60 * 60 * 1000).toISOString();
+      expect((await patch({ publishAt: later })).status).toBe(200);
+      const events = await outboxFor(alert.id);
+      expect(events.map((event) => [event.topic, event.payload.publishAt])).toEqual([
+        ['news.post.published', inAnHour.toISOString()],
+        ['news.post.published', later],
+      ]);
+    });
+
     it('lets only moderators pin, audited, and lists pinned posts first', async () => {
       expect(
         (await call('POST', '/groups/verwaltung/news/posts', 'member', postBody({ pinned: true }))).status,

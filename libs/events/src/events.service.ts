@@ -15,6 +15,7 @@ import { ProblemException } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
 import { GroupModuleSchema, type Group } from '@allmende/groups';
 import { memberReferenceOf, MemberSchema } from '@allmende/members';
+import { EventRsvpSchema } from './event-rsvp.entity';
 import { EventSchema, type Event } from './event.entity';
 import { conflict, lockEvent, promote, setRsvp } from './event-rsvps';
 import type {
@@ -164,6 +165,10 @@ export class EventsService {
       if (input.description !== undefined) row.description = input.description;
       if (input.place !== undefined) row.place = input.place;
       if (input.allDay !== undefined) row.allDay = input.allDay;
+      if (startsAt.getTime() !== row.startsAt.getTime()) {
+        // A new time: the day-before reminders go out again for it.
+        await em.nativeUpdate(EventRsvpSchema, { event: event.id }, { remindedAt: null });
+      }
       row.startsAt = startsAt;
       row.endsAt = endsAt;
       row.editedAt = new Date();

@@ -135,6 +135,7 @@ export class NewsService {
       checkTimes(publishAt, expiresAt);
 
       const changed = Object.keys(input).filter((field) => field !== 'pinned');
+      const previousPublishAt = post.publishAt.getTime();
       if (input.title !== undefined) post.title = input.title;
       if (input.body !== undefined) post.body = input.body;
       if (input.category !== undefined) post.categoryKey = input.category;
@@ -160,8 +161,13 @@ export class NewsService {
           details: { group: access.group.key, fields: changed, authorMemberId: post.author?.id ?? null },
         });
       }
-      // Raised to urgent: members must hear about it now, as about a new urgent post.
-      if (escalated) recordOutboxEvent(em, 'news.post.published', publishedPayload(post, access.group));
+      // Raised to urgent: members must hear about it now, as about a new urgent post. An urgent
+      // post moved to another publish time: the alert goes out at the new time (the ledger keys
+      // alerts by post, so nobody gets it twice).
+      const rescheduled =
+        !escalated && post.urgency === 'urgent' && publishAt.getTime() !== previousPublishAt;
+      if (escalated || rescheduled)
+        recordOutboxEvent(em, 'news.post.published', publishedPayload(post, access.group));
       await em.flush();
       return newsPostView(post, access.group.key, settings);
     });

@@ -5,6 +5,8 @@ import { PortalLinks, type MailCommunity, type MailRecipient } from '@allmende/m
 import { DEFAULT_DIGEST, type DigestDefaults } from '@allmende/tenants';
 import type { DigestFrequency } from './notification-preferences.entity';
 
+const COMMUNITY_TTL_MS = 60_000;
+
 /** What sending to a member needs: the recipient, and their preferences (or the community's defaults). */
 export interface RecipientSettings {
   recipient: MailRecipient;
@@ -50,7 +52,20 @@ export class MailRecipients {
     this.links = new PortalLinks(config.PUBLIC_URL);
   }
 
+  /** Per tenant for a minute: every delivery needs it, and a renamed community may show its old name that long. */
+  private readonly communities = new Map<string, { info: MailCommunityInfo; loadedAt: number }>();
+
   async community(): Promise<MailCommunityInfo> {
+    const tenantId = tenantContext.requireTenantId();
+    const cached = this.communities.get(tenantId);
+    if (cached && Date.now() - cached.loadedAt < COMMUNITY_TTL_MS) return cached.info;
+    const info = await this.loadCommunity();
+    if (this.communities.size >= 1_000) this.communities.clear();
+    this.communities.set(tenantId, { info, loadedAt: Date.now() });
+    return info;
+  }
+
+  private async loadCommunity(): Promise<MailCommunityInfo> {
     const [tenant] = await this.scope.em().execute<
       {
         id: string;

@@ -72,11 +72,15 @@ export class MailComposer {
     return { period, mail, settings };
   }
 
-  /** Builds and renders the mail a payload names, with its list headers. */
+  /**
+   * Builds and renders the mail a payload names, with its list headers. `lastDigestEnd`: where
+   * the member's last digest ended, if the caller read it already (undefined: read it here).
+   */
   async compose(
     payload: MailDeliveryPayload,
     settings: RecipientSettings,
     community: MailCommunityInfo,
+    lastDigestEnd?: Date | null,
   ): Promise<ComposedMail | 'empty' | 'obsolete'> {
     const tenantId = tenantContext.requireTenantId();
     switch (payload.kind) {
@@ -84,7 +88,7 @@ export class MailComposer {
         if (settings.digest.frequency === 'off') return 'obsolete';
         const until = new Date(payload.until);
         const since =
-          (await this.lastDigestEnd(payload.memberId)) ??
+          (lastDigestEnd === undefined ? await this.lastDigestEnd(payload.memberId) : lastDigestEnd) ??
           new Date(until.getTime() - periodMs(payload.frequency));
         if (since >= until) return 'empty';
         const model = await this.digests.build({

@@ -63,11 +63,12 @@ export class MailDeliveries {
 
   /** Runs inside the payload's tenant scope (the job dispatcher opens it). */
   async deliver(payload: MailDeliveryPayload): Promise<DeliveryOutcome> {
-    if (await this.recorded(payload.memberId, payload.periodKey)) return 'duplicate';
+    const ledger = await this.ledgerOf(payload.memberId, payload.periodKey);
+    if (ledger.recorded) return 'duplicate';
     const community = await this.recipients.community();
     const settings = (await this.recipients.load([payload.memberId], community)).get(payload.memberId);
     if (!settings) return 'obsolete';
-    const composed = await this.composer.compose(payload, settings, community);
+    const composed = await this.composer.compose(payload, settings, community, ledger.lastDigestEnd);
     if (composed === 'obsolete') return 'obsolete';
     if (composed === 'empty') {
       await this.record(this.scope.em(), payload, 'empty', null, null);
@@ -104,14 +105,18 @@ export class MailDeliveries {
     }
   }
 
-  private async recorded(memberId: string, periodKey: string): Promise<boolean> {
-    const rows = await this.scope
-      .em()
-      .execute<{ one: number }[]>(
-        'select 1 as one from mail_deliveries where member_id = ? and period_key = ?',
-        [memberId, periodKey],
-      );
-    return rows.length > 0;
+  /** In one round trip: whether this delivery is in the ledger, and where the member's last digest (sent or empty) ended. */
+  private async ledgerOf(
+    memberId: string,
+    periodKey: string,
+  ): Promise<{ recorded: boolean; lastDigestEnd: Date | null }> {
+    const [row] = await this.scope.em().execute<{ recorded: boolean; last_end: Date | null }[]>(
+      `select exists (select 1 from mail_deliveries where member_id = ? and period_key = ?) as recorded,
+              (select max(covers_until) from mail_deliveries
+                where member_id = ? and kind = 'digest' and status in ('sent', 'empty')) as last_end`,
+      [memberId, periodKey, memberId],
+    );
+    return { recorded: row?.recorded ?? false, lastDigestEnd: row?.last_end ? new Date(row.last_end) : null };
   }
 
   /** Inserts the ledger row unless one exists; true when this call inserted it. */
