@@ -231,3 +231,81 @@ describe('mail: digests', () => {
     expect((await fetch(`${link}x`, { method: 'POST' })).status).toBe(400);
   });
 });
+
+describe('mail: SMTP trouble and the rate limit', () => {
+  let orm: MikroORM;
+  let smtp: SmtpCapture;
+  let worker: INestApplicationContext;
+  const now = new Date();
+  const period = latestDigestPeriod({ frequency: 'daily', hour: 7, weekday: 1 }, 'Europe/Berlin', now)!;
+  const inWindow = new Date(period.dueAt.getTime() - 60 * 60 * 1000);
+
+  beforeAll(async () => {
+    orm = await openOrm();
+    smtp = await startSmtpCapture();
+    worker = await startWorker(workerConfig(smtp, { MAIL_RETRY_BASE_MS: '200', MAIL_RATE_PER_SECOND: '5' }));
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await smtp?.stop();
+    await orm?.close(true);
+  });
+
+  async function communityWithNews(name: string, emails: string[]): Promise<MailCommunity> {
+    const community = await createMailCommunity(
+      orm,
+      name,
+      emails.map((email) => ({ email })),
+    );
+    await publishNews(community, community.groups.neuigkeiten, {
+      title: `Neues aus ${name}`,
+      publishAt: inWindow,
+    });
+    return community;
+  }
+
+  const ours = (domain: string) => smtp.mails.filter((mail) => mail.to.endsWith(domain));
+
+  it('retries a temporary refusal (4xx) with backoff and sends the digest once', async () => {
+    const community = await communityWithNews('Gemeinde Geduld', ['g.geduld@example.org']);
+    smtp.refuse(451);
+    await worker.get(DigestScheduler).run({ tenantId: community.tenant.id, now });
+    await until(async () => smtp.refusals() >= 1 && true);
+    smtp.refuse(null);
+    await until(async () => ours('.geduld@example.org').length === 1 && true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ours('.geduld@example.org')).toHaveLength(1);
+    expect((await ledger(community)).map((row) => row.status)).toEqual(['sent']);
+  });
+
+  it('records a permanent refusal (5xx) as failed and does not retry it', async () => {
+    const community = await communityWithNews('Gemeinde Abweisung', ['a.abweisung@example.org']);
+    const before = smtp.refusals();
+    smtp.refuse(550);
+    await worker.get(DigestScheduler).run({ tenantId: community.tenant.id, now });
+    await until(async () => (await ledger(community)).length === 1 && true);
+    smtp.refuse(null);
+    expect(smtp.refusals()).toBe(before + 1);
+    const [row] = await community.scope.run(community.tenant.id, (em) =>
+      em.execute<{ status: string; error: string }[]>('select status, error from mail_deliveries'),
+    );
+    expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('550') });
+    // Not retried: nothing more arrives, and the next run does not pick the member up again.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(smtp.refusals()).toBe(before + 1);
+    expect(ours('.abweisung@example.org')).toHaveLength(0);
+    expect((await worker.get(DigestScheduler).run({ tenantId: community.tenant.id, now })).due).toBe(0);
+  });
+
+  it('sends at most MAIL_RATE_PER_SECOND mails a second', async () => {
+    const emails = Array.from({ length: 12 }, (_, index) => `r${index}.rate@example.org`);
+    const community = await communityWithNews('Gemeinde Takt', emails);
+    const first = smtp.mails.length;
+    await worker.get(DigestScheduler).run({ tenantId: community.tenant.id, now });
+    await until(async () => ours('.rate@example.org').length === 12 && true);
+    // 12 mails at 5 a second take at least two further windows after the first five.
+    const times = smtp.acceptedAt.slice(first);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1_500);
+  });
+});

@@ -23,6 +23,10 @@ export interface SmtpCapture {
   release(): void;
   /** Refuse the next mails with this SMTP reply (e.g. 451 temporary, 550 permanent) until cleared. */
   refuse(code: number | null): void;
+  /** How many mails were refused so far. */
+  refusals(): number;
+  /** When each mail was accepted (ms since epoch), in order. */
+  acceptedAt: number[];
   /** Resolves once `count` mails were accepted (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<AcceptedMail[]>;
   /** Runs `fn` each time a mail was accepted (with the number accepted so far). */
@@ -40,6 +44,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const listeners: ((count: number) => void)[] = [];
   let holding = false;
   let refusal: number | null = null;
+  let refused = 0;
+  const acceptedAt: number[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -53,6 +59,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
           const error = Object.assign(new Error(`refused by the test server (${refusal})`), {
             responseCode: refusal,
           });
+          refused++;
           callback(error);
           return;
         }
@@ -70,6 +77,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
               headers,
               parsed,
             });
+            acceptedAt.push(Date.now());
             for (const listener of listeners) listener(mails.length);
             callback();
           })
@@ -85,6 +93,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     hold: () => (holding = true),
     release: () => (holding = false),
     refuse: (code) => (refusal = code),
+    refusals: () => refused,
+    acceptedAt,
     onAccepted: (fn) => listeners.push(fn),
     waitFor: async (count, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;

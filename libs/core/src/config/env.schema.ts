@@ -95,6 +95,8 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Allmende <noreply@allmende.localhost>'),
   /** Mails handed to SMTP per second at most, over all workers (the BullMQ limiter of the mail queue). */
   MAIL_RATE_PER_SECOND: positiveInt.max(10_000).default(20),
+  /** The first retry of a mail after a temporary SMTP error; each further one waits twice as long (8 attempts). */
+  MAIL_RETRY_BASE_MS: positiveInt.default(15_000),
   /** Signs unsubscribe links; at least 32 characters. The worker (signing) and the API (checking) need the same. */
   MAIL_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** How often the digest scheduler looks for due members. */

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@allmende/core';
 import { JobProducer, mailDeliveryPayload, type MailDeliveryPayload } from '@allmende/jobs';
 
-/** Attempts of one mail: exponential backoff from 15 s covers about an hour of SMTP trouble. */
+/** Attempts of one mail: exponential backoff from MAIL_RETRY_BASE_MS (15 s) covers about an hour of SMTP trouble. */
 export const MAIL_JOB_ATTEMPTS = 8;
-export const MAIL_JOB_BACKOFF_MS = 15_000;
 const BULK = 50;
 
 /** The deterministic job id of a delivery: the same member and key never queue twice while the job exists. */
@@ -14,7 +14,10 @@ export function mailJobId(payload: MailDeliveryPayload): string {
 /** Puts deliveries on the mail queue (validated, deterministic ids, in bulks of 50). */
 @Injectable()
 export class MailJobs {
-  constructor(private readonly jobs: JobProducer) {}
+  constructor(
+    private readonly jobs: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async enqueue(payloads: readonly MailDeliveryPayload[]): Promise<number> {
     const queue = this.jobs.queue('mail.deliver');
@@ -26,7 +29,7 @@ export class MailJobs {
           opts: {
             jobId: mailJobId(payload),
             attempts: MAIL_JOB_ATTEMPTS,
-            backoff: { type: 'exponential', delay: MAIL_JOB_BACKOFF_MS },
+            backoff: { type: 'exponential', delay: this.config.MAIL_RETRY_BASE_MS },
           },
         })),
       );
