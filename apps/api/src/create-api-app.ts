@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, type AppConfig } from '@allmende/core';
 import { AppModule } from './app.module';
+import { applyPortalSecurity } from './portal/portal-security';
 
 /** The configured API application, not yet listening (tests use it as it is). */
 export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -14,6 +15,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  applyPortalSecurity(app);
 
   const document = SwaggerModule.createDocument(
     app,
