@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** The mailing lists a member can leave with one click. */
 export const UNSUBSCRIBE_LISTS = ['digest', 'alerts'] as const;
@@ -27,13 +27,14 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * They do not expire: a link in an old mail must keep working. Rotating the secret voids them.
  */
 export class UnsubscribeTokens {
-  private readonly secret: Buffer;
+  /** A key object made once: every mail signs a token, and a raw secret would be imported again each time. */
+  private readonly secret: KeyObject;
 
   constructor(secret: string) {
     if (typeof secret !== 'string' || secret.length < 32) {
       throw new Error('UnsubscribeTokens: the secret must have at least 32 characters');
     }
-    this.secret = Buffer.from(secret, 'utf8');
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   sign(claim: UnsubscribeClaim): string {

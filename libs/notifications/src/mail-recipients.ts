@@ -7,6 +7,12 @@ import type { DigestFrequency } from './notification-preferences.entity';
 
 const COMMUNITY_TTL_MS = 60_000;
 
+/** A member and their preferences as RecipientRow (for queries that need more beside it). */
+export const RECIPIENT_COLUMNS = `m.id, m.email, m.given_name, m.family_name,
+  p.digest_frequency, p.digest_hour, p.digest_weekday, p.muted_group_ids,
+  p.urgent_alerts, p.language, p.time_zone`;
+export const RECIPIENT_FROM = 'from members m left join notification_preferences p on p.member_id = m.id';
+
 /** What sending to a member needs: the recipient, and their preferences (or the community's defaults). */
 export interface RecipientSettings {
   recipient: MailRecipient;
@@ -96,15 +102,12 @@ export class MailRecipients {
     const result = new Map<string, RecipientSettings>();
     if (memberIds.length === 0) return result;
     const info = community ?? (await this.community());
-    const rows = await this.scope.em().execute<RecipientRow[]>(
-      `select m.id, m.email, m.given_name, m.family_name,
-              p.digest_frequency, p.digest_hour, p.digest_weekday, p.muted_group_ids,
-              p.urgent_alerts, p.language, p.time_zone
-         from members m
-         left join notification_preferences p on p.member_id = m.id
-        where m.id = any(array[?]::uuid[])`,
-      [memberIds],
-    );
+    const rows = await this.scope
+      .em()
+      .execute<RecipientRow[]>(
+        `select ${RECIPIENT_COLUMNS} ${RECIPIENT_FROM} where m.id = any(array[?]::uuid[])`,
+        [memberIds],
+      );
     for (const row of rows) result.set(row.id, toSettings(row, info));
     return result;
   }

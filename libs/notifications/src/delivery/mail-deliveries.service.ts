@@ -12,7 +12,13 @@ import {
   type MailKind,
   type OutgoingMail,
 } from '@allmende/mail';
-import { MailRecipients } from '../mail-recipients';
+import {
+  MailRecipients,
+  RECIPIENT_COLUMNS,
+  RECIPIENT_FROM,
+  toSettings,
+  type RecipientRow,
+} from '../mail-recipients';
 import { MailComposer } from './mail-composer';
 
 /** What became of one delivery job. */
@@ -63,12 +69,12 @@ export class MailDeliveries {
 
   /** Runs inside the payload's tenant scope (the job dispatcher opens it). */
   async deliver(payload: MailDeliveryPayload): Promise<DeliveryOutcome> {
-    const ledger = await this.ledgerOf(payload.memberId, payload.periodKey);
-    if (ledger.recorded) return 'duplicate';
     const community = await this.recipients.community();
-    const settings = (await this.recipients.load([payload.memberId], community)).get(payload.memberId);
-    if (!settings) return 'obsolete';
-    const composed = await this.composer.compose(payload, settings, community, ledger.lastDigestEnd);
+    const state = await this.stateOf(payload.memberId, payload.periodKey);
+    if (!state) return 'obsolete';
+    if (state.recorded) return 'duplicate';
+    const settings = toSettings(state, community);
+    const composed = await this.composer.compose(payload, settings, community, state.lastDigestEnd);
     if (composed === 'obsolete') return 'obsolete';
     if (composed === 'empty') {
       await this.record(this.scope.em(), payload, 'empty', null, null);
@@ -105,18 +111,26 @@ export class MailDeliveries {
     }
   }
 
-  /** In one round trip: whether this delivery is in the ledger, and where the member's last digest (sent or empty) ended. */
-  private async ledgerOf(
+  /**
+   * In one round trip: the member with their preferences, whether this delivery is in the
+   * ledger, and where their last digest (sent or empty) ended. Null: no such member any more.
+   */
+  private async stateOf(
     memberId: string,
     periodKey: string,
-  ): Promise<{ recorded: boolean; lastDigestEnd: Date | null }> {
-    const [row] = await this.scope.em().execute<{ recorded: boolean; last_end: Date | null }[]>(
-      `select exists (select 1 from mail_deliveries where member_id = ? and period_key = ?) as recorded,
-              (select max(covers_until) from mail_deliveries
-                where member_id = ? and kind = 'digest' and status in ('sent', 'empty')) as last_end`,
-      [memberId, periodKey, memberId],
-    );
-    return { recorded: row?.recorded ?? false, lastDigestEnd: row?.last_end ? new Date(row.last_end) : null };
+  ): Promise<(RecipientRow & { recorded: boolean; lastDigestEnd: Date | null }) | null> {
+    const [row] = await this.scope
+      .em()
+      .execute<(RecipientRow & { recorded: boolean; last_end: Date | null })[]>(
+        `select ${RECIPIENT_COLUMNS},
+              exists (select 1 from mail_deliveries d where d.member_id = m.id and d.period_key = ?) as recorded,
+              (select max(d.covers_until) from mail_deliveries d
+                where d.member_id = m.id and d.kind = 'digest' and d.status in ('sent', 'empty')) as last_end
+         ${RECIPIENT_FROM} where m.id = ?`,
+        [periodKey, memberId],
+      );
+    if (!row) return null;
+    return { ...row, lastDigestEnd: row.last_end ? new Date(row.last_end) : null };
   }
 
   /** Inserts the ledger row unless one exists; true when this call inserted it. */

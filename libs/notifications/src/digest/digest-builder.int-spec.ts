@@ -62,6 +62,10 @@ describe('DigestBuilder', () => {
     await orm.close(true);
   });
 
+  // The builder caches a window's content for a minute (DigestSnapshotCache); these tests change
+  // content and roles between builds of the same window, so each starts from a fresh load.
+  beforeEach(() => builder.forgetSnapshots());
+
   /** A tenant with a reader, an author and a steward, and four groups of every visibility. */
   async function world(label: string): Promise<World> {
     const tenant = await createTenant(orm, `Gemeinde ${label}`);
@@ -520,6 +524,7 @@ describe('DigestBuilder', () => {
       await em.flush();
     });
     expect(await build(w, await request(w))).toBeNull();
+    builder.forgetSnapshots();
 
     await scope.run(w.tenant.id, async (em) => {
       em.create(EventSchema, {

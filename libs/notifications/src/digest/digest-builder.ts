@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { TenantScope } from '@allmende/db';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { tenantContext, TenantScope } from '@allmende/db';
 import type { DigestModel } from '@allmende/mail';
 import { MailRecipients, type MailCommunityInfo, type RecipientSettings } from '../mail-recipients';
-import { loadDigestGroups } from './digest-groups';
+import { readableDigestGroups } from './digest-groups';
 import {
   activitySection,
   callsSection,
@@ -13,6 +12,11 @@ import {
   threadsSection,
   type SectionContext,
 } from './digest-sections';
+import { loadDigestSnapshot, type DigestSnapshot } from './digest-snapshot';
+import { DigestSnapshotCache, type DigestSnapshotCacheOptions } from './digest-snapshot-cache';
+
+/** Optional provider: size and TTL of the builder's snapshot cache (defaults: 8 entries, 60 s). */
+export const DIGEST_SNAPSHOT_CACHE_OPTIONS = Symbol('DIGEST_SNAPSHOT_CACHE_OPTIONS');
 
 /** One member's digest of one period. */
 export interface DigestRequest {
@@ -28,42 +32,62 @@ export interface DigestRequest {
 
 /**
  * Builds a member's digest from what happened in their readable, unmuted groups in the
- * window: one query for the groups and one per section, in one transaction (one snapshot,
- * one BEGIN with the tenant setting instead of one per query). Null when nothing is new —
- * upcoming events and older calls that still need help are only worth a mail next to news.
+ * window. Every member of a tenant due for the same window sees the same content, filtered by
+ * what they may read, what they muted and what is their own: so the content is loaded once per
+ * (tenant, window) into a snapshot (a few queries in one transaction, cached briefly, see
+ * DigestSnapshotCache) and each member's digest is filtered from it in memory. Null when nothing
+ * is new — upcoming events and older calls that still need help are only worth a mail next to news.
  */
 @Injectable()
 export class DigestBuilder {
+  private readonly snapshots: DigestSnapshotCache;
+
   constructor(
     private readonly scope: TenantScope,
     private readonly recipients: MailRecipients,
-  ) {}
-
-  /** The member's digest, or null when nothing is new (then no mail is sent). Runs in the current tenant scope. */
-  build(request: DigestRequest): Promise<DigestModel | null> {
-    // `required`: joins the caller's transaction when there is one.
-    return this.scope.em().transactional((em) => this.buildIn(em, request), { propagation: 'required' });
+    @Optional() @Inject(DIGEST_SNAPSHOT_CACHE_OPTIONS) options?: DigestSnapshotCacheOptions,
+  ) {
+    this.snapshots = new DigestSnapshotCache(options);
   }
 
-  private async buildIn(em: EntityManager, request: DigestRequest): Promise<DigestModel | null> {
+  /** The member's digest, or null when nothing is new (then no mail is sent). Runs in the current tenant scope. */
+  async build(request: DigestRequest): Promise<DigestModel | null> {
+    const snapshot = await this.snapshot(request.since, request.until);
+    return this.buildFrom(snapshot, request);
+  }
+
+  /** Forgets the cached snapshots (tests; an admin tool that must show changes at once). */
+  forgetSnapshots(): void {
+    this.snapshots.clear();
+  }
+
+  /** The current tenant's snapshot of the window: cached, else loaded in the tenant's scope (RLS). */
+  private snapshot(since: Date, until: Date): Promise<DigestSnapshot> {
+    const tenantId = tenantContext.requireTenantId('digest content');
+    return this.snapshots.get(DigestSnapshotCache.key(tenantId, since, until), () =>
+      // One transaction: one consistent view, and one BEGIN with the tenant setting instead of
+      // one per query. `required` joins the caller's transaction when there is one.
+      this.scope
+        .em()
+        .transactional((em) => loadDigestSnapshot(em, tenantId, since, until), { propagation: 'required' }),
+    );
+  }
+
+  private buildFrom(snapshot: DigestSnapshot, request: DigestRequest): DigestModel | null {
     const { recipient, mutedGroupIds } = request.settings;
-    const groups = await loadDigestGroups(em, recipient.memberId, recipient.language, mutedGroupIds);
     const context: SectionContext = {
-      em,
+      snapshot,
       recipient,
       slug: request.community.slug,
       links: this.recipients.links,
-      groups,
-      since: request.since,
-      until: request.until,
+      groups: readableDigestGroups(snapshot, recipient.memberId, recipient.language, mutedGroupIds),
     };
-    // One after the other: a transaction is one connection, which runs one query at a time anyway.
-    const { urgent, news } = await newsSections(context);
-    const listings = await listingsSection(context);
-    const calls = await callsSection(context);
-    const events = await eventsSection(context);
-    const activity = await activitySection(context);
-    const threads = await threadsSection(context);
+    const { urgent, news } = newsSections(context);
+    const listings = listingsSection(context);
+    const calls = callsSection(context);
+    const events = eventsSection(context);
+    const activity = activitySection(context);
+    const threads = threadsSection(context);
     const sections = [urgent, news, listings, calls, events, activity, threads];
     if (!sections.some((section) => section.hasNew)) return null;
 

@@ -1,5 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MailLanguage } from '@allmende/mail';
+import type { DigestSnapshot } from './digest-snapshot';
 
 /** The group modules a digest reads. */
 export const DIGEST_MODULES = [
@@ -36,48 +36,42 @@ export class DigestGroups {
     return group;
   }
 
+  /** Whether the group is among the digest's groups and has the module. */
+  has(id: string, module: DigestModule): boolean {
+    return this.byId.get(id)?.modules.has(module) ?? false;
+  }
+
   idsWith(module: DigestModule): string[] {
     return [...this.byId.values()].filter((group) => group.modules.has(module)).map((group) => group.id);
   }
 }
 
-interface GroupRow {
-  id: string;
-  key: string;
-  name: Record<string, string | undefined>;
-  modules: DigestModule[];
-}
+/** Readable by every member of the tenant (the rule of GroupAccess.readableGroupIds). */
+export const isOpen = (group: { visibility: string }) =>
+  group.visibility === 'public' || group.visibility === 'members';
 
 /**
  * The groups the member may read (the rule of GroupAccess.readableGroupIds: public and
  * members-only groups, groups they belong to, every group for tenant admins) with the modules
- * a digest reads, minus the groups they muted. One query, in the current tenant scope.
+ * a digest reads, minus the groups they muted. In memory, from the tenant's snapshot.
  */
-export async function loadDigestGroups(
-  em: EntityManager,
+export function readableDigestGroups(
+  snapshot: Pick<DigestSnapshot, 'groups' | 'memberships' | 'adminIds'>,
   memberId: string,
   language: MailLanguage,
   mutedGroupIds: readonly string[],
-): Promise<DigestGroups> {
-  const rows = await em.execute<GroupRow[]>(
-    `select g.id, g.key, g.name, array_agg(gm.module::text order by gm.module) as modules
-       from groups g
-       join group_modules gm on gm.group_id = g.id and gm.module = any(array[?]::text[])
-      where g.visibility in ('public', 'members')
-         or exists (select 1 from members me where me.id = ?::uuid and me.role = 'tenant_admin')
-         or exists (select 1 from group_members m where m.group_id = g.id and m.member_id = ?::uuid)
-      group by g.id`,
-    [[...DIGEST_MODULES], memberId, memberId],
-  );
+): DigestGroups {
+  const admin = snapshot.adminIds.has(memberId);
+  const own = snapshot.memberships.get(memberId);
   const muted = new Set(mutedGroupIds);
   return new DigestGroups(
-    rows
-      .filter((row) => !muted.has(row.id))
-      .map((row) => ({
-        id: row.id,
-        key: row.key,
-        name: localizedName(row.name, language),
-        modules: new Set(row.modules),
+    snapshot.groups
+      .filter((group) => (admin || isOpen(group) || own?.has(group.id)) && !muted.has(group.id))
+      .map((group) => ({
+        id: group.id,
+        key: group.key,
+        name: localizedName(group.name, language),
+        modules: group.modules,
       })),
   );
 }
