@@ -32,5 +32,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      ...shared,
+      displayName: 'browser',
+      // Chromium against a running API with the dev identity provider; same database setup as
+      // the integration tests. Chromium: /usr/bin/chromium (Debian), installed by .ci/run.
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
   ],
 };

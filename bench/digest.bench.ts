@@ -25,7 +25,7 @@ import { DiscussionThreadSchema } from '@allmende/discussions';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { EventSchema } from '@allmende/events';
 import { GroupSchema } from '@allmende/groups';
-import { QueuesModule } from '@allmende/jobs';
+import { JobProducer, QueuesModule } from '@allmende/jobs';
 import { ListingSchema } from '@allmende/listings';
 import { startRedisServer, type LocalRedis } from '@allmende/local-services';
 import { MAIL_COMPOSING_PROVIDERS } from '@allmende/mail';
@@ -319,6 +319,10 @@ async function digestRun(
   now: Date,
 ): Promise<DigestRun> {
   await admin.query('delete from mail_deliveries');
+  // Job ids are deterministic: the previous run's finished jobs would make this run's the same jobs.
+  for (const name of ['notifications.digest-batch', 'mail.deliver'] as const) {
+    await app.get(JobProducer).queue(name).obliterate({ force: true });
+  }
   sink.reset();
   const worker = await startWorker(workerEnv);
   try {

@@ -27,6 +27,7 @@ import { AdminModule } from './admin/admin.module';
 import { DevMailModule } from './dev-mail/dev-mail.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { PortalModule } from './portal/portal.module';
 import { TenantScopeMiddleware } from './tenancy/tenant-scope.middleware';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -82,6 +83,7 @@ export class AppModule implements NestModule {
         PollsModule,
         NotificationsModule,
         AdminModule,
+        PortalModule,
         DevMailModule.forRoot(config),
       ],
       controllers: [HealthController],
@@ -90,6 +92,9 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(TenantScopeMiddleware).forRoutes('api/tenants/:tenant/*path', 't/:tenant/*path');
+    // `t/:tenant` too: the community's home page (`/t/<slug>/`) has nothing after the slash.
+    consumer
+      .apply(TenantScopeMiddleware)
+      .forRoutes('api/tenants/:tenant/*path', 't/:tenant/*path', 't/:tenant');
   }
 }

@@ -2,8 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { PortalPages } from '@allmende/auth';
 import { ProblemDetailsFilter, type AppConfig } from '@allmende/core';
 import { AppModule } from './app.module';
+import { PortalErrorFilter } from './portal/portal-error.filter';
 import { applyPortalSecurity } from './portal/portal-security';
 
 /** The configured API application, not yet listening (tests use it as it is). */
@@ -12,7 +14,8 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  // Portal pages answer errors as pages; everything else as problem+json.
+  app.useGlobalFilters(new PortalErrorFilter(app.get(PortalPages), new ProblemDetailsFilter()));
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   applyPortalSecurity(app);

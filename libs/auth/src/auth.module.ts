@@ -15,6 +15,12 @@ import { PortalPages } from './portal/portal-pages';
 import { PortalSessionMiddleware } from './portal/portal-session.middleware';
 import { PortalSessionTokens } from './portal/portal-session-tokens';
 
+// The portal's building blocks for the API app's portal pages (apps/api/src/portal), exported
+// here because this module is what the package index re-exports.
+export { csrfToken } from './portal/csrf.middleware';
+export type { PortalLayout, PortalPage } from './portal/portal-pages';
+export { formatDate, formatDateTime, formatTime } from './portal/portal-dates';
+
 export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
 
 /** Paths of the portal, which have sessions and CSRF protection (the REST API has neither). */
@@ -65,7 +71,7 @@ export const OPERATOR_ROUTES = ['admin/*path'];
     { provide: APP_GUARD, useClass: TenantMembershipGuard },
     { provide: APP_GUARD, useClass: RoleGuard },
   ],
-  exports: [PeopleService, AccessTokenVerifier],
+  exports: [PeopleService, AccessTokenVerifier, PortalPages],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

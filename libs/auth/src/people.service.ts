@@ -128,7 +128,7 @@ export class PeopleService {
 
   /** An EntityManager outside any tenant scope (global tables, the policies above). */
   private globalEm(): EntityManager {
-    return this.orm.em.fork({ useContext: false }) as EntityManager;
+    return this.orm.em.fork({ useContext: false, disableContextResolution: true }) as EntityManager;
   }
 }
 

@@ -6,6 +6,8 @@ declare module 'express-session' {
     tokens?: SessionTokens;
     /** Between the redirect to the provider and the callback. */
     pendingLogin?: PendingLogin;
+    /** The language chosen in the portal (also kept in a cookie, for after sign-out). */
+    locale?: 'de' | 'en';
     /** csrf-sync's synchronizer token. */
     csrfToken?: string;
   }

@@ -10,7 +10,6 @@ import {
   senderDomain,
   type DeliveryStatus,
   type MailKind,
-  type OutgoingMail,
 } from '@allmende/mail';
 import {
   MailRecipients,
@@ -67,40 +66,43 @@ export class MailDeliveries {
     this.domain = senderDomain(config.MAIL_FROM);
   }
 
-  /** Runs inside the payload's tenant scope (the job dispatcher opens it). */
+  /**
+   * Runs inside the payload's tenant scope (the job dispatcher opens it). One transaction from
+   * reading the ledger to SMTP's acceptance: one BEGIN (with the tenant setting) per mail.
+   */
   async deliver(payload: MailDeliveryPayload): Promise<DeliveryOutcome> {
     const community = await this.recipients.community();
-    const state = await this.stateOf(payload.memberId, payload.periodKey);
-    if (!state) return 'obsolete';
-    if (state.recorded) return 'duplicate';
-    const settings = toSettings(state, community);
-    const composed = await this.composer.compose(payload, settings, community, state.lastDigestEnd);
-    if (composed === 'obsolete') return 'obsolete';
-    if (composed === 'empty') {
-      await this.record(this.scope.em(), payload, 'empty', null, null);
-      return 'empty';
-    }
-    const mail: OutgoingMail = {
-      ...composed.rendered,
-      to: { name: settings.recipient.name, address: settings.recipient.email },
-      messageId: deliveryMessageId(
-        tenantContext.requireTenantId(),
-        payload.memberId,
-        payload.periodKey,
-        this.domain,
-      ),
-      headers: composed.headers,
-    };
+    let messageId: string | null = null;
     try {
       return await this.scope.em().transactional(async (em) => {
-        const inserted = await this.record(em, payload, 'sent', mail.messageId, null);
+        const state = await this.stateOf(em, payload.memberId, payload.periodKey);
+        if (!state) return 'obsolete';
+        if (state.recorded) return 'duplicate';
+        const settings = toSettings(state, community);
+        const composed = await this.composer.compose(payload, settings, community, state.lastDigestEnd);
+        if (composed === 'obsolete') return 'obsolete';
+        if (composed === 'empty') {
+          return (await this.record(em, payload, 'empty', null, null)) ? 'empty' : 'duplicate';
+        }
+        messageId = deliveryMessageId(
+          tenantContext.requireTenantId(),
+          payload.memberId,
+          payload.periodKey,
+          this.domain,
+        );
+        const inserted = await this.record(em, payload, 'sent', messageId, null);
         if (!inserted) return 'duplicate';
-        await this.mailer.send(mail);
+        await this.mailer.send({
+          ...composed.rendered,
+          to: { name: settings.recipient.name, address: settings.recipient.email },
+          messageId,
+          headers: composed.headers,
+        });
         return 'sent';
       });
     } catch (error) {
       if (error instanceof MailSendError && !error.temporary) {
-        await this.record(this.scope.em(), payload, 'failed', mail.messageId, error.message);
+        await this.record(this.scope.em(), payload, 'failed', messageId, error.message);
         this.logger.warn(
           { memberId: payload.memberId, periodKey: payload.periodKey, error: error.message },
           'mail refused',
@@ -116,6 +118,7 @@ export class MailDeliveries {
    * ledger, and where their last digest (sent or empty) ended. Null: no such member any more.
    */
   private async stateOf(
+    em: EntityManager,
     memberId: string,
     periodKey: string,
   ): Promise<(RecipientRow & { recorded: boolean; lastDigestEnd: Date | null }) | null> {

@@ -1,0 +1,242 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
+import { GroupAccess, type GroupAccessContext } from '@allmende/content';
+import { ProblemException } from '@allmende/core';
+import { createPostBody, newsSettings, NewsService, postId, resolvePostBody } from '@allmende/news';
+import type { z } from 'zod';
+import { groupHeading, groupTabs } from './portal-group-tabs';
+import { newsItem } from './portal-news-items';
+import { PortalView, type PortalContext } from './portal-view';
+
+/** Form fields arrive as strings (urlencoded); checkboxes only when ticked. */
+type FormBody = Record<string, string | string[] | undefined>;
+
+const NEWS_PAGE_SIZE = 20;
+
+/** What a member typed into the writing form, kept when the draft is refused. */
+interface DraftValues {
+  title: string;
+  body: string;
+  category: string;
+  urgency: string;
+  pinned: boolean;
+}
+
+/** A refused draft: the values and the service's field errors. */
+interface Draft {
+  values: DraftValues;
+  errors: { path: string; message: string }[];
+}
+
+/**
+ * A group's news in the portal: the list (the group's start page when it has news), the
+ * post page, and for members the writing form and for admins "resolve alert". Every read
+ * and write goes through NewsService, so the REST API's rules apply unchanged.
+ */
+@ApiExcludeController()
+@Controller('t/:tenant/g/:group')
+export class PortalNewsController {
+  constructor(
+    private readonly view: PortalView,
+    private readonly news: NewsService,
+    private readonly access: GroupAccess,
+  ) {}
+
+  @Public()
+  @Get()
+  async groupHome(
+    @Param('group') group: string,
+    @Query('cursor') cursor: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const context = await this.view.context(request, response, actor);
+    const visible = context.groups.find((candidate) => candidate.key === group.toLowerCase());
+    if (!visible) throw ProblemException.notFound(`No group "${group}".`);
+    if (!visible.modules.includes('news')) {
+      // No news: the group's first module is its start page.
+      const first = visible.modules[0];
+      if (first) return response.redirect(303, `${context.community.href}/g/${visible.key}/${first}`);
+      return this.view.send(
+        response,
+        context,
+        'placeholder',
+        { tabs: groupTabs(context, visible, undefined), groupName: groupHeading(context, visible) },
+        { titleKey: 'portal.placeholder.title', currentGroup: visible.key },
+      );
+    }
+    await this.list(context, group, cursor, response);
+  }
+
+  @Public()
+  @Get('news')
+  async newsList(
+    @Param('group') group: string,
+    @Query('cursor') cursor: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.list(await this.view.context(request, response, actor), group, cursor, response);
+  }
+
+  @Public()
+  @Get('news/:post')
+  async post(
+    @Param('group') group: string,
+    @Param('post') id: string,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
+    const context = await this.view.context(request, response, actor);
+    const access = await this.access.require(actor, group, 'news');
+    const post = newsItem(await this.news.get(actor, group, id), context.community.href, context.locale);
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    this.view.send(
+      response,
+      context,
+      'news-post',
+      {
+        post,
+        tabs: groupTabs(context, visible, 'news'),
+        groupName: groupHeading(context, visible),
+        listHref: `${context.community.href}/g/${access.group.key}/news`,
+        resolveAction:
+          access.canModerate && post.activeAlert
+            ? `${context.community.href}/g/${access.group.key}/news/${post.id}/resolve`
+            : undefined,
+      },
+      { titleKey: 'portal.module.news', currentGroup: access.group.key },
+    );
+  }
+
+  /** The writing form's target: a member's post, then its page. */
+  @SignedIn()
+  @Post('news')
+  async create(
+    @Param('tenant') tenant: string,
+    @Param('group') group: string,
+    @Body() body: FormBody,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const values: DraftValues = {
+      title: text(body.title),
+      body: text(body.body),
+      category: text(body.category),
+      urgency: text(body.urgency) || 'normal',
+      pinned: body.pinned === 'on',
+    };
+    let post;
+    try {
+      post = await this.news.create(actor, group, parse(createPostBody, values));
+    } catch (error) {
+      // A refused draft: the form again, with what was typed and what is wrong (400).
+      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      const context = await this.view.context(request, response, actor);
+      return this.list(context, group, undefined, response, { values, errors: error.problem.errors ?? [] });
+    }
+    response.redirect(
+      303,
+      `/t/${encodeURIComponent(tenant)}/g/${encodeURIComponent(post.group)}/news/${post.id}`,
+    );
+  }
+
+  /** "Entwarnung": an admin resolves an urgent alert with a follow-up. */
+  @SignedIn()
+  @Post('news/:post/resolve')
+  async resolve(
+    @Param('tenant') tenant: string,
+    @Param('group') group: string,
+    @Param('post') id: string,
+    @Body() body: FormBody,
+    @CurrentActor() actor: Actor,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
+    const post = await this.news.resolve(
+      actor,
+      group,
+      id,
+      parse(resolvePostBody, { followUp: text(body.followUp) }),
+    );
+    response.redirect(
+      303,
+      `/t/${encodeURIComponent(tenant)}/g/${encodeURIComponent(post.group)}/news/${post.id}`,
+    );
+  }
+
+  private async list(
+    context: PortalContext,
+    group: string,
+    cursor: unknown,
+    response: Response,
+    draft?: Draft,
+  ): Promise<void> {
+    const access = await this.access.require(context.actor, group, 'news');
+    const page = await this.news.list(context.actor, group, {
+      limit: NEWS_PAGE_SIZE,
+      cursor: typeof cursor === 'string' && cursor.length > 0 && cursor.length <= 500 ? cursor : undefined,
+    });
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    const base = `${context.community.href}/g/${access.group.key}/news`;
+    this.view.send(
+      response,
+      context,
+      'news-list',
+      {
+        posts: page.items.map((post) => newsItem(post, context.community.href, context.locale)),
+        olderHref: page.nextCursor ? `${base}?cursor=${encodeURIComponent(page.nextCursor)}` : undefined,
+        tabs: groupTabs(context, visible, 'news'),
+        groupName: groupHeading(context, visible),
+        form: access.canWrite ? writeForm(context, access, base, draft) : undefined,
+      },
+      { titleKey: 'portal.module.news', currentGroup: access.group.key, status: draft ? 400 : 200 },
+    );
+  }
+}
+
+/** What the writing form offers this member: categories, and urgency and pinning for admins. */
+function writeForm(context: PortalContext, access: GroupAccessContext, action: string, draft?: Draft) {
+  const settings = newsSettings(access.module);
+  const values = draft?.values;
+  const urgency = values?.urgency ?? 'normal';
+  const invalid = (field: string) => draft?.errors.some((error) => error.path === field) ?? false;
+  return {
+    action,
+    values,
+    errors: draft?.errors ?? [],
+    invalid: { title: invalid('title'), body: invalid('body'), category: invalid('category') },
+    urgency: {
+      normal: urgency === 'normal',
+      important: urgency === 'important',
+      urgent: urgency === 'urgent',
+    },
+    categories: settings.categories.map((category) => ({
+      key: category.key,
+      name: (context.locale === 'en' && category.name.en) || category.name.de,
+      selected: category.key === values?.category,
+    })),
+    mayPin: access.canModerate,
+    mayPostUrgent: access.canModerate && settings.urgentAlerts,
+  };
+}
+
+function text(value: string | string[] | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw ProblemException.validation(
+    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@allmende/auth';
+import { BookingModule } from '@allmende/booking';
+import { CalendarModule } from '@allmende/calendar';
+import { EventsModule } from '@allmende/events';
+import { GroupsModule } from '@allmende/groups';
+import { NewsService } from '@allmende/news';
+import { NotificationsModule } from '@allmende/notifications';
+import { TenantsModule } from '@allmende/tenants';
+import { VolunteeringService } from '@allmende/volunteering';
+import { PortalGroups } from './portal-groups';
+import { PortalHome } from './portal-home';
+import { PortalHomeController } from './portal-home.controller';
+import { PortalModulePlaceholderController } from './portal-module-placeholder.controller';
+import { PortalNewsController } from './portal-news.controller';
+import { PortalNotificationsController } from './portal-notifications.controller';
+import { PortalView } from './portal-view';
+
+/**
+ * The tenant web portal: server-rendered pages under `/t/:tenant/…` (docs/portal.md). The
+ * tenant scope and the Actor come from the same middleware and guards as the REST API.
+ *
+ * Controllers are registered in this order, and Express matches routes in registration
+ * order: a module's portal controller goes BEFORE PortalModulePlaceholderController, which
+ * answers `/t/:tenant/g/:group/:module` for the modules without pages yet.
+ */
+@Module({
+  imports: [
+    AuthModule,
+    TenantsModule,
+    GroupsModule,
+    EventsModule,
+    BookingModule,
+    CalendarModule,
+    NotificationsModule,
+  ],
+  controllers: [
+    PortalHomeController,
+    PortalNotificationsController,
+    PortalNewsController,
+    // Last: see above.
+    PortalModulePlaceholderController,
+  ],
+  providers: [
+    PortalView,
+    PortalGroups,
+    PortalHome,
+    // Not exported by their modules (stateless: a second instance is harmless).
+    NewsService,
+    VolunteeringService,
+  ],
+})
+export class PortalModule {}
