@@ -282,6 +282,25 @@ describe('MailRenderer', () => {
       expect(renderer.renderDigest(model).text).toContain('Hallo, das ist neu');
     });
 
+    it('greets each member by name, also when their digests share one cached body', () => {
+      const anna = digest('de');
+      const ben = digest('de');
+      ben.recipient = { ...ben.recipient, name: 'Ben <Braun>', memberId: 'b' };
+      ben.unsubscribeUrl = 'https://allmende.example/unsubscribe/v1.ben';
+      const first = renderer.renderDigest(anna);
+      const second = renderer.renderDigest(ben);
+      expect(second.html).toContain('Ben &lt;Braun&gt;');
+      expect(second.html).not.toContain(anna.recipient.name);
+      expect(second.text).toContain('Hallo Ben <Braun>');
+      expect(second.html).toContain('https://allmende.example/unsubscribe/v1.ben');
+      expect(second.html).not.toContain(anna.unsubscribeUrl);
+      expect(second.html).not.toContain('\u0001');
+      // Everything but the greeting and the member's own links is the same mail.
+      expect(second.html.replace(/Ben &lt;Braun&gt;|v1\.ben/g, '')).toBe(
+        first.html.replaceAll(anna.recipient.name, '').replaceAll(anna.unsubscribeUrl.split('/').at(-1)!, ''),
+      );
+    });
+
     it('throws on an activity sentence the catalogue lacks', () => {
       const sections = fullSections();
       sections.activity[0]!.messageKey = 'mail.digest.activity.nope';

@@ -83,6 +83,7 @@ export class MailRenderer {
     { html: Template; text: Template }
   >;
   private readonly formatters = new Map<string, Intl.DateTimeFormat>();
+  private readonly digestBodies = new Map<string, DigestBody>();
 
   constructor() {
     const catalogue = this.catalogue;
@@ -114,7 +115,50 @@ export class MailRenderer {
 
   renderDigest(model: DigestModel): RenderedMail {
     const { recipient, community } = model;
-    const lang = recipient.language;
+    const t = (key: string, params?: Params) => this.t(recipient, key, params);
+    const body = this.digestBody(model);
+    const greeting = this.greeting(recipient);
+    const frequency = t(
+      model.frequency === 'weekly' ? 'mail.digest.frequencyWeekly' : 'mail.digest.frequencyDaily',
+    );
+    return this.frameRendered(
+      {
+        html: body.html.replace(GREETING_MARK, Handlebars.escapeExpression(greeting)),
+        text: body.text.replace(GREETING_MARK, greeting),
+      },
+      {
+        language: recipient.language,
+        subject: body.subject,
+        preheader: body.preheader,
+        community,
+        footerReason: t('mail.common.footerDigest', { community: community.name, frequency }),
+        preferencesUrl: model.preferencesUrl,
+        unsubscribeUrl: model.unsubscribeUrl,
+        unsubscribeText: t('mail.common.unsubscribeDigest', { url: model.unsubscribeUrl }),
+      },
+    );
+  }
+
+  /**
+   * The digest's body (everything but the greeting, which is filled in per member). Members of
+   * a community with the same language, time zone and sections get the same body: it is
+   * rendered once and kept in a small cache (digests of one run share most of their content).
+   */
+  private digestBody(model: DigestModel): DigestBody {
+    const { recipient, community } = model;
+    const key = [
+      recipient.language,
+      recipient.timeZone,
+      model.frequency,
+      community.id,
+      community.name,
+      community.portalUrl,
+      model.since.toISOString(),
+      model.until.toISOString(),
+      JSON.stringify(model.sections),
+    ].join('\n');
+    const cached = this.digestBodies.get(key);
+    if (cached) return cached;
     const t = (key: string, params?: Params) => this.t(recipient, key, params);
     const date = this.format(recipient, 'date', model.until);
     const subject = t(
@@ -126,27 +170,24 @@ export class MailRenderer {
     );
     const sections = this.digestSections(model);
     const view = {
-      language: lang,
+      language: recipient.language,
       heading: subject,
-      greeting: this.greeting(recipient),
+      greeting: GREETING_MARK,
       intro: t('mail.digest.intro', { community: community.name, since: model.since }),
       sections,
       portalUrl: community.portalUrl,
       openPortal: t('mail.common.openPortal', { community: community.name }),
     };
-    const frequency = t(
-      model.frequency === 'weekly' ? 'mail.digest.frequencyWeekly' : 'mail.digest.frequencyDaily',
-    );
-    return this.frame(this.templates.digest, view, {
-      language: lang,
+    const body: DigestBody = {
       subject,
       preheader: sections.map((section) => section.heading).join(' · '),
-      community,
-      footerReason: t('mail.common.footerDigest', { community: community.name, frequency }),
-      preferencesUrl: model.preferencesUrl,
-      unsubscribeUrl: model.unsubscribeUrl,
-      unsubscribeText: t('mail.common.unsubscribeDigest', { url: model.unsubscribeUrl }),
-    });
+      html: this.templates.digest.html(view),
+      text: this.templates.digest.text(view).trim(),
+    };
+    if (this.digestBodies.size >= DIGEST_BODY_CACHE)
+      this.digestBodies.delete(this.digestBodies.keys().next().value!);
+    this.digestBodies.set(key, body);
+    return body;
   }
 
   renderAlert(model: AlertModel): RenderedMail {
@@ -301,6 +342,11 @@ export class MailRenderer {
 
   /** Renders a body and puts it into the layout, HTML and text alike. */
   private frame(template: { html: Template; text: Template }, view: object, frame: Frame): RenderedMail {
+    return this.frameRendered({ html: template.html(view), text: template.text(view).trim() }, frame);
+  }
+
+  /** Puts a rendered body into the layout. */
+  private frameRendered(body: { html: string; text: string }, frame: Frame): RenderedMail {
     const layout = {
       language: frame.language,
       subject: frame.subject,
@@ -315,8 +361,8 @@ export class MailRenderer {
     };
     return {
       subject: frame.subject,
-      html: this.templates.layout.html({ ...layout, body: template.html(view) }),
-      text: tidy(this.templates.layout.text({ ...layout, body: template.text(view).trim() })),
+      html: this.templates.layout.html({ ...layout, body: body.html }),
+      text: tidy(this.templates.layout.text({ ...layout, body: body.text })),
     };
   }
 
@@ -357,6 +403,18 @@ export class MailRenderer {
     }
     return formatter.format(value);
   }
+}
+
+/** Stands for the greeting in a cached digest body (a control character no text contains). */
+const GREETING_MARK = '\u0001greeting\u0001';
+/** Digest bodies kept: a run goes through a community's members one after the other. */
+const DIGEST_BODY_CACHE = 256;
+
+interface DigestBody {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
 }
 
 /** Plain text: no trailing spaces, at most one empty line in a row. */
