@@ -3,18 +3,26 @@ import { AuthModule } from '@allmende/auth';
 import { BookingModule } from '@allmende/booking';
 import { CalendarModule } from '@allmende/calendar';
 import { EventsModule } from '@allmende/events';
+import { FilesModule } from '@allmende/files';
 import { GroupsModule } from '@allmende/groups';
+import { ListingsService } from '@allmende/listings';
 import { NewsService } from '@allmende/news';
 import { NotificationsModule } from '@allmende/notifications';
+import { PollsService } from '@allmende/polls';
 import { TenantsModule } from '@allmende/tenants';
 import { VolunteeringService } from '@allmende/volunteering';
+import { PortalBookingController } from './portal-booking.controller';
+import { PortalEventsController } from './portal-events.controller';
 import { PortalGroups } from './portal-groups';
 import { PortalHome } from './portal-home';
 import { PortalHomeController } from './portal-home.controller';
+import { PortalListingsController } from './portal-listings.controller';
 import { PortalModulePlaceholderController } from './portal-module-placeholder.controller';
 import { PortalNewsController } from './portal-news.controller';
 import { PortalNotificationsController } from './portal-notifications.controller';
+import { PortalPollsController } from './portal-polls.controller';
 import { PortalView } from './portal-view';
+import { PortalVolunteeringController } from './portal-volunteering.controller';
 
 /**
  * The tenant web portal: server-rendered pages under `/t/:tenant/…` (docs/portal.md). The
@@ -33,11 +41,17 @@ import { PortalView } from './portal-view';
     BookingModule,
     CalendarModule,
     NotificationsModule,
+    FilesModule,
   ],
   controllers: [
     PortalHomeController,
     PortalNotificationsController,
     PortalNewsController,
+    PortalVolunteeringController,
+    PortalListingsController,
+    PortalBookingController,
+    PortalEventsController,
+    PortalPollsController,
     // Last: see above.
     PortalModulePlaceholderController,
   ],
@@ -47,7 +61,9 @@ import { PortalView } from './portal-view';
     PortalHome,
     // Not exported by their modules (stateless: a second instance is harmless).
     NewsService,
+    PollsService,
     VolunteeringService,
+    ListingsService,
   ],
 })
 export class PortalModule {}

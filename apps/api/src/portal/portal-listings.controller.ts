@@ -1,0 +1,318 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
+import { GroupAccess, type GroupAccessContext } from '@allmende/content';
+import { ProblemException } from '@allmende/core';
+import { FilesService } from '@allmende/files';
+import {
+  createListingBody,
+  LISTING_STATUSES,
+  listingListQuery,
+  ListingsService,
+  messageBody,
+  type ListingView,
+  type MessageView,
+} from '@allmende/listings';
+import { idParam } from '@allmende/volunteering';
+import { groupHeading, groupTabs } from './portal-group-tabs';
+import { PortalView, type PortalContext } from './portal-view';
+
+/** Form fields arrive as strings (urlencoded). */
+type FormBody = Record<string, string | string[] | undefined>;
+
+const LISTING_PAGE_SIZE = 20;
+const MESSAGE_PAGE_SIZE = 50;
+/** Photo types a browser shows in `<img>` without running anything. */
+const INLINE_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
+
+/** What a member typed into the listing form, kept when the draft is refused. */
+interface DraftValues {
+  kind: string;
+  title: string;
+  description: string;
+  place: string;
+  date: string;
+}
+
+interface Draft {
+  values: DraftValues;
+  errors: { path: string; message: string }[];
+}
+
+/**
+ * "Gesucht – Gefunden" in the portal: the board (filtered by kind and status), a listing's
+ * page with its photo, the form for a new listing, "resolved" for its author and the group
+ * admins, and a message form to the author. Every read and write goes through
+ * ListingsService with GroupAccess, as the REST API does.
+ */
+@ApiExcludeController()
+@Controller('t/:tenant/g/:group/listings')
+export class PortalListingsController {
+  constructor(
+    private readonly view: PortalView,
+    private readonly listings: ListingsService,
+    private readonly files: FilesService,
+    private readonly access: GroupAccess,
+  ) {}
+
+  @Public()
+  @Get()
+  async board(
+    @Param('group') group: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.renderBoard(await this.view.context(request, response, actor), group, query, response);
+  }
+
+  @SignedIn()
+  @Post()
+  async create(
+    @Param('tenant') tenant: string,
+    @Param('group') group: string,
+    @Body() body: FormBody,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const values: DraftValues = {
+      kind: text(body.kind),
+      title: text(body.title),
+      description: text(body.description),
+      place: text(body.place),
+      date: text(body.date),
+    };
+    const access = await this.access.requireWrite(actor, group, 'listings');
+    let created;
+    try {
+      created = await this.listings.create(actor, access, parse(createListingBody, values));
+    } catch (error) {
+      // A refused draft: the board again with the form, what was typed and what is wrong (400).
+      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      const context = await this.view.context(request, response, actor);
+      return this.renderBoard(context, group, {}, response, {
+        values,
+        errors: error.problem.errors ?? [],
+      });
+    }
+    response.redirect(303, listingPath(tenant, access.group.key, created.id));
+  }
+
+  @Public()
+  @Get(':listing')
+  async listing(
+    @Param('group') group: string,
+    @Param('listing') id: string,
+    @Query('sent') sent: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    requireId(id);
+    const context = await this.view.context(request, response, actor);
+    const access = await this.access.require(actor, group, 'listings');
+    const listing = await this.listings.get(access, id);
+    const [view] = await this.listings.views([listing]);
+    const base = `${context.community.href}/g/${access.group.key}/listings`;
+    const memberId = actor.membership?.memberId;
+    const own = !!memberId && view!.author?.memberId === memberId;
+    const open = view!.status === 'open';
+    const messages: MessageView[] =
+      own || access.canModerate
+        ? (await this.listings.messages(actor, access, id, { limit: MESSAGE_PAGE_SIZE })).items
+        : [];
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    this.view.send(
+      response,
+      context,
+      'listings-listing',
+      {
+        listing: listingItem(view!, base),
+        resolveAction: open && (own || access.canModerate) ? `${base}/${id}/resolve` : undefined,
+        messageAction: open && !!memberId && !own ? `${base}/${id}/messages` : undefined,
+        showMessages: own || access.canModerate,
+        messages: messages.map((message) => ({ ...message, senderName: personName(message.sender) })),
+        sent: sent === '1',
+        signInHint: open && !actor.person,
+        listHref: base,
+        tabs: groupTabs(context, visible, 'listings'),
+        groupName: groupHeading(context, visible),
+      },
+      { titleKey: 'portal.module.listings', currentGroup: access.group.key },
+    );
+  }
+
+  /** The photo for `<img>` in the portal: through the session, so members-only groups work too. */
+  @Public()
+  @Get(':listing/photo')
+  async photo(
+    @Param('group') group: string,
+    @Param('listing') id: string,
+    @CurrentActor() actor: Actor,
+    @Res() response: Response,
+  ): Promise<void> {
+    requireId(id);
+    const file = await this.listings.photoOf(await this.access.require(actor, group, 'listings'), id);
+    // Anything but a plain raster image (e.g. SVG) is not shown here; the REST route serves it.
+    if (!INLINE_IMAGE_TYPES.has(file.mediaType)) throw ProblemException.notFound('No photo to show.');
+    const stream = await this.files.open(file);
+    // Shown inline in the page's <img>; the bytes' type was sniffed on upload.
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Cache-Control', 'private, no-store');
+    response.setHeader('Content-Type', file.mediaType);
+    response.setHeader('Content-Length', String(file.size));
+    stream.pipe(response);
+  }
+
+  @SignedIn()
+  @Post(':listing/resolve')
+  async resolve(
+    @Param('tenant') tenant: string,
+    @Param('group') group: string,
+    @Param('listing') id: string,
+    @CurrentActor() actor: Actor,
+    @Res() response: Response,
+  ): Promise<void> {
+    requireId(id);
+    const access = await this.access.requireWrite(actor, group, 'listings');
+    const listing = await this.listings.resolve(actor, access, id);
+    response.redirect(303, listingPath(tenant, access.group.key, listing.id));
+  }
+
+  @SignedIn()
+  @Post(':listing/messages')
+  async message(
+    @Param('tenant') tenant: string,
+    @Param('group') group: string,
+    @Param('listing') id: string,
+    @Body() body: FormBody,
+    @CurrentActor() actor: Actor,
+    @Res() response: Response,
+  ): Promise<void> {
+    requireId(id);
+    const access = await this.access.require(actor, group, 'listings');
+    await this.listings.sendMessage(actor, access, id, parse(messageBody, { text: text(body.text) }));
+    response.redirect(303, `${listingPath(tenant, access.group.key, id)}?sent=1#contact`);
+  }
+
+  private async renderBoard(
+    context: PortalContext,
+    group: string,
+    raw: Record<string, unknown>,
+    response: Response,
+    draft?: Draft,
+  ): Promise<void> {
+    const access = await this.access.require(context.actor, group, 'listings');
+    const query = listingListQuery.safeParse({
+      limit: LISTING_PAGE_SIZE,
+      kind: nonEmpty(raw.kind),
+      status: nonEmpty(raw.status),
+      cursor: nonEmpty(raw.cursor),
+    });
+    if (!query.success) {
+      throw ProblemException.validation(
+        query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      );
+    }
+    const page = await this.listings.list(access, query.data);
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    const base = `${context.community.href}/g/${access.group.key}/listings`;
+    const kinds = this.listings.settings(access).kinds;
+    const filter = new URLSearchParams();
+    if (query.data.kind) filter.set('kind', query.data.kind);
+    filter.set('status', query.data.status);
+    this.view.send(
+      response,
+      context,
+      'listings-board',
+      {
+        listings: page.items.map((listing) => listingItem(listing, base)),
+        olderHref: page.nextCursor
+          ? `${base}?${filter.toString()}&cursor=${encodeURIComponent(page.nextCursor)}`
+          : undefined,
+        action: base,
+        kinds: kinds.map((kind) => ({
+          key: kind,
+          labelKey: `portal.listings.kind.${kind}`,
+          selected: kind === query.data.kind,
+        })),
+        statuses: LISTING_STATUSES.map((status) => ({
+          key: status,
+          labelKey: `portal.listings.status.${status}`,
+          selected: status === query.data.status,
+        })),
+        form: access.canWrite ? createForm(access, kinds, draft) : undefined,
+        tabs: groupTabs(context, visible, 'listings'),
+        groupName: groupHeading(context, visible),
+      },
+      { titleKey: 'portal.module.listings', currentGroup: access.group.key, status: draft ? 400 : 200 },
+    );
+  }
+}
+
+/** A listing as the board and its page show it. */
+function listingItem(listing: ListingView, base: string) {
+  const href = `${base}/${listing.id}`;
+  return {
+    ...listing,
+    href,
+    kindKey: `portal.listings.kind.${listing.kind}`,
+    statusKey: `portal.listings.status.${listing.status}`,
+    photoHref: listing.photo ? `${href}/photo` : undefined,
+    authorName: personName(listing.author),
+  };
+}
+
+function createForm(access: GroupAccessContext, kinds: readonly string[], draft?: Draft) {
+  const invalid = (field: string) => draft?.errors.some((error) => error.path === field) ?? false;
+  return {
+    values: draft?.values,
+    errors: draft?.errors ?? [],
+    invalid: {
+      kind: invalid('kind'),
+      title: invalid('title'),
+      description: invalid('description'),
+      place: invalid('place'),
+      date: invalid('date'),
+    },
+    kinds: kinds.map((kind) => ({
+      key: kind,
+      labelKey: `portal.listings.kind.${kind}`,
+      selected: kind === draft?.values.kind,
+    })),
+    group: access.group.key,
+  };
+}
+
+function personName(person: { givenName: string; familyName: string } | null | undefined): string {
+  return person ? `${person.givenName} ${person.familyName}`.trim() : '';
+}
+
+function listingPath(tenant: string, group: string, id: string): string {
+  return `/t/${encodeURIComponent(tenant)}/g/${encodeURIComponent(group)}/listings/${id}`;
+}
+
+function requireId(id: string): void {
+  if (!idParam.safeParse(id).success) throw ProblemException.notFound('No such listing.');
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value : undefined;
+}
+
+function text(value: string | string[] | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw ProblemException.validation(
+    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}
