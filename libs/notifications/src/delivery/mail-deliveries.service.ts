@@ -122,16 +122,14 @@ export class MailDeliveries {
     memberId: string,
     periodKey: string,
   ): Promise<(RecipientRow & { recorded: boolean; lastDigestEnd: Date | null }) | null> {
-    const [row] = await this.scope
-      .em()
-      .execute<(RecipientRow & { recorded: boolean; last_end: Date | null })[]>(
-        `select ${RECIPIENT_COLUMNS},
+    const [row] = await em.execute<(RecipientRow & { recorded: boolean; last_end: Date | null })[]>(
+      `select ${RECIPIENT_COLUMNS},
               exists (select 1 from mail_deliveries d where d.member_id = m.id and d.period_key = ?) as recorded,
               (select max(d.covers_until) from mail_deliveries d
                 where d.member_id = m.id and d.kind = 'digest' and d.status in ('sent', 'empty')) as last_end
          ${RECIPIENT_FROM} where m.id = ?`,
-        [periodKey, memberId],
-      );
+      [periodKey, memberId],
+    );
     if (!row) return null;
     return { ...row, lastDigestEnd: row.last_end ? new Date(row.last_end) : null };
   }
