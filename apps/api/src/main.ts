@@ -1,3 +1,4 @@
+import './compile-cache';
 import 'reflect-metadata';
 import { createLogger, exitGracefullyOnSignals, exitOnStartupError, loadConfig } from '@allmende/core';
 import { createApiApp } from './create-api-app';

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 // V8 flags in the line above: see node-flags.ts.
+import './compile-cache';
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { ConfigError } from '@allmende/core';
