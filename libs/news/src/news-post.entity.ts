@@ -36,6 +36,8 @@ export const NewsPostSchema = defineEntity({
     resolvedByMemberId: p.uuid().nullable(),
     followUp: p.text().nullable(),
   },
+  // (tenant_id, id) for the composite foreign key of comments.
+  uniques: [{ name: 'news_posts_tenant_id_id_unique', properties: ['tenantId', 'id'] }],
   indexes: [
     {
       name: 'news_posts_tenant_id_group_id_publish_at_index',

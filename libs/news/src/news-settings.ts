@@ -6,6 +6,8 @@ export interface NewsSettings {
   categories: { key: string; name: LocalizedText }[];
   /** Whether the group's admins may post urgent alerts. */
   urgentAlerts: boolean;
+  /** Whether members of the community may comment on posts (on unless the template says no). */
+  comments: boolean;
 }
 
 // Lenient on purpose: the template validated the settings when the tenant was provisioned;
@@ -15,11 +17,12 @@ const settingsSchema = z.object({
     .array(z.object({ key: z.string(), name: z.object({ de: z.string(), en: z.string().optional() }) }))
     .default([]),
   urgentAlerts: z.boolean().default(false),
+  comments: z.boolean().default(true),
 });
 
 export function newsSettings(module: GroupModule): NewsSettings {
   const parsed = settingsSchema.safeParse(module.settings ?? {});
-  return parsed.success ? parsed.data : { categories: [], urgentAlerts: false };
+  return parsed.success ? parsed.data : { categories: [], urgentAlerts: false, comments: false };
 }
 
 /** The category's name from the settings; a category removed from the template shows its key. */

@@ -76,6 +76,20 @@ export class NewsService {
     return newsPostView(post, access.group.key, newsSettings(access.module));
   }
 
+  /**
+   * A post as the caller may see it (the same rules as `get`), with the caller's access to the
+   * group's news and its settings: what comments on the post build on.
+   */
+  async postInGroup(
+    actor: Actor,
+    groupKey: string,
+    id: string,
+  ): Promise<{ access: GroupAccessContext; post: NewsPost; settings: NewsSettings }> {
+    const access = await this.access.require(actor, groupKey, 'news');
+    const post = await this.visiblePost(actor, access, id);
+    return { access, post, settings: newsSettings(access.module) };
+  }
+
   async create(actor: Actor, groupKey: string, input: CreatePostBody): Promise<NewsPostView> {
     const access = await this.access.requireWrite(actor, groupKey, 'news');
     const settings = newsSettings(access.module);
@@ -327,7 +341,9 @@ export class NewsService {
         ? []
         : await this.scope.em().find(GroupModuleSchema, { group: { $in: groupIds }, module: 'news' });
     const byGroup = new Map(modules.map((module) => [module.group.id, newsSettings(module)]));
-    return new Map(groupIds.map((id) => [id, byGroup.get(id) ?? { categories: [], urgentAlerts: false }]));
+    return new Map(
+      groupIds.map((id) => [id, byGroup.get(id) ?? { categories: [], urgentAlerts: false, comments: false }]),
+    );
   }
 }
 

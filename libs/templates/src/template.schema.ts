@@ -22,6 +22,8 @@ const newsSettings = z.strictObject({
   categories: z.array(z.strictObject({ key, name: localizedText })).min(1),
   /** Whether group admins may post urgent alerts that bypass digests. */
   urgentAlerts: z.boolean().default(false),
+  /** Whether members of the community may comment on the group's posts. */
+  comments: z.boolean().default(true),
 });
 
 const listingsSettings = z.strictObject({

@@ -14,6 +14,7 @@ import { Migration20261125110000Events } from './Migration20261125110000_events'
 import { Migration20261125120000Polls } from './Migration20261125120000_polls';
 import { Migration20261125130000Notifications } from './Migration20261125130000_notifications';
 import { Migration20261125140000Mail } from './Migration20261125140000_mail';
+import { Migration20261203000000NewsComments } from './Migration20261203000000_news_comments';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs see the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125120000_polls', class: Migration20261125120000Polls },
   { name: 'Migration20261125130000_notifications', class: Migration20261125130000Notifications },
   { name: 'Migration20261125140000_mail', class: Migration20261125140000Mail },
+  { name: 'Migration20261203000000_news_comments', class: Migration20261203000000NewsComments },
 ];
