@@ -6,6 +6,7 @@ import { TenantScope } from '@allmende/db';
 import { MemberSchema } from '@allmende/members';
 import { NewsCommentSchema, type NewsComment } from './news-comment.entity';
 import type { CommentListQuery, CreateCommentBody, NewsCommentView } from './news-comments.schemas';
+import type { NewsSettings } from './news-settings';
 import { NewsService } from './news.service';
 
 /**
@@ -64,7 +65,8 @@ export class NewsCommentsService {
     const { post, settings } = await this.news.postInGroup(actor, groupKey, postId);
     if (!settings.comments) throw ProblemException.forbidden("This group's posts take no comments.");
     const memberId = memberIdOf(actor);
-    if (!memberId) throw ProblemException.forbidden('Only members of the community may comment.');
+    if (!memberId || !mayComment(actor, settings))
+      throw ProblemException.forbidden('Only members of the community may comment.');
     const em = this.scope.em();
     const author = await em.findOneOrFail(MemberSchema, { id: memberId });
     const comment = em.create(NewsCommentSchema, { post, author, body: input.body });
@@ -130,6 +132,11 @@ export class NewsCommentsService {
     if (!comment) throw ProblemException.notFound('No such comment on this post.');
     return comment;
   }
+}
+
+/** Whether the caller may comment on posts of a group with these settings (they can read the post). */
+export function mayComment(actor: Actor, settings: NewsSettings): boolean {
+  return settings.comments && memberIdOf(actor) !== null;
 }
 
 function memberIdOf(actor: Actor): string | null {

@@ -4,7 +4,17 @@ import type { Request, Response } from 'express';
 import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
 import { GroupAccess, type GroupAccessContext } from '@allmende/content';
 import { ProblemException } from '@allmende/core';
-import { createPostBody, newsSettings, NewsService, postId, resolvePostBody } from '@allmende/news';
+import {
+  commentId,
+  createCommentBody,
+  createPostBody,
+  mayComment,
+  NewsCommentsService,
+  newsSettings,
+  NewsService,
+  postId,
+  resolvePostBody,
+} from '@allmende/news';
 import type { z } from 'zod';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { newsItem } from './portal-news-items';
@@ -14,6 +24,8 @@ import { PortalView, type PortalContext } from './portal-view';
 type FormBody = Record<string, string | string[] | undefined>;
 
 const NEWS_PAGE_SIZE = 20;
+/** Comments shown at once under a post; more behind a link. */
+const COMMENTS_PAGE_SIZE = 100;
 
 /** What a member typed into the writing form, kept when the draft is refused. */
 interface DraftValues {
@@ -30,6 +42,12 @@ interface Draft {
   errors: { path: string; message: string }[];
 }
 
+/** A refused comment, shown again under the post. */
+interface CommentDraft {
+  values: { body: string };
+  errors: { path: string; message: string }[];
+}
+
 /**
  * A group's news in the portal: the list (the group's start page when it has news), the
  * post page, and for members the writing form and for admins "resolve alert". Every read
@@ -41,6 +59,7 @@ export class PortalNewsController {
   constructor(
     private readonly view: PortalView,
     private readonly news: NewsService,
+    private readonly comments: NewsCommentsService,
     private readonly access: GroupAccess,
   ) {}
 
@@ -88,31 +107,62 @@ export class PortalNewsController {
   async post(
     @Param('group') group: string,
     @Param('post') id: string,
+    @Query('comments') commentsCursor: unknown,
     @CurrentActor() actor: Actor,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
     const context = await this.view.context(request, response, actor);
-    const access = await this.access.require(actor, group, 'news');
-    const post = newsItem(await this.news.get(actor, group, id), context.community.href, context.locale);
-    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
-    this.view.send(
-      response,
-      context,
-      'news-post',
-      {
-        post,
-        tabs: groupTabs(context, visible, 'news'),
-        groupName: groupHeading(context, visible),
-        listHref: `${context.community.href}/g/${access.group.key}/news`,
-        resolveAction:
-          access.canModerate && post.activeAlert
-            ? `${context.community.href}/g/${access.group.key}/news/${post.id}/resolve`
-            : undefined,
-      },
-      { titleKey: 'portal.module.news', currentGroup: access.group.key },
-    );
+    await this.renderPost(context, group, id, boundedCursor(commentsCursor), response);
+  }
+
+  /** The comment form's target: the comment, then the post at the new comment. */
+  @SignedIn()
+  @Post('news/:post/comments')
+  async comment(
+    @Param('group') group: string,
+    @Param('post') id: string,
+    @Body() body: FormBody,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
+    const values = { body: text(body.body) };
+    let comment;
+    try {
+      comment = await this.comments.add(actor, group, id, parse(createCommentBody, values));
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      const context = await this.view.context(request, response, actor);
+      return this.renderPost(context, group, id, undefined, response, {
+        values,
+        errors: error.problem.errors ?? [],
+      });
+    }
+    response.redirect(303, `${postPath(request, group, id)}#comment-${comment.id}`);
+  }
+
+  /** Moderators hide a comment or show it again; authors and moderators delete one. */
+  @SignedIn()
+  @Post('news/:post/comments/:comment/:action')
+  async moderateComment(
+    @Param('group') group: string,
+    @Param('post') id: string,
+    @Param('comment') commentKey: string,
+    @Param('action') action: string,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!postId.safeParse(id).success || !commentId.safeParse(commentKey).success)
+      throw ProblemException.notFound('No such comment.');
+    if (action === 'hide' || action === 'unhide')
+      await this.comments.setHidden(actor, group, id, commentKey, action === 'hide');
+    else if (action === 'delete') await this.comments.remove(actor, group, id, commentKey);
+    else throw ProblemException.notFound('No such action.');
+    response.redirect(303, `${postPath(request, group, id)}#comments`);
   }
 
   /** The writing form's target: a member's post, then its page. */
@@ -172,6 +222,61 @@ export class PortalNewsController {
     );
   }
 
+  /** The post page: the post, its comments (a page at a time), and the forms the reader may use. */
+  private async renderPost(
+    context: PortalContext,
+    group: string,
+    id: string,
+    commentsCursor: string | undefined,
+    response: Response,
+    draft?: CommentDraft,
+  ): Promise<void> {
+    const { actor } = context;
+    const { access, settings } = await this.news.postInGroup(actor, group, id);
+    const [post, comments] = await Promise.all([
+      this.news.get(actor, group, id),
+      this.comments.list(actor, group, id, { limit: COMMENTS_PAGE_SIZE, cursor: commentsCursor }),
+    ]);
+    const item = newsItem(post, context.community.href, context.locale);
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    const postHref = `${context.community.href}/g/${access.group.key}/news/${post.id}`;
+    const memberId = actor.membership?.memberId;
+    this.view.send(
+      response,
+      context,
+      'news-post',
+      {
+        post: item,
+        tabs: groupTabs(context, visible, 'news'),
+        groupName: groupHeading(context, visible),
+        listHref: `${context.community.href}/g/${access.group.key}/news`,
+        resolveAction: access.canModerate && item.activeAlert ? `${postHref}/resolve` : undefined,
+        comments: {
+          enabled: settings.comments,
+          items: comments.items.map((comment) => ({
+            ...comment,
+            action: `${postHref}/comments/${comment.id}`,
+            mayHide: access.canModerate,
+            mayDelete: access.canModerate || comment.author.memberId === memberId,
+          })),
+          moreHref: comments.nextCursor
+            ? `${postHref}?comments=${encodeURIComponent(comments.nextCursor)}#comments`
+            : undefined,
+          form: mayComment(actor, settings)
+            ? {
+                action: `${postHref}/comments`,
+                values: draft?.values,
+                errors: draft?.errors ?? [],
+                invalid: draft?.errors.some((error) => error.path === 'body') ?? false,
+              }
+            : undefined,
+          signInToComment: !actor.person && settings.comments,
+        },
+      },
+      { titleKey: 'portal.module.news', currentGroup: access.group.key, status: draft ? 400 : 200 },
+    );
+  }
+
   private async list(
     context: PortalContext,
     group: string,
@@ -182,7 +287,7 @@ export class PortalNewsController {
     const access = await this.access.require(context.actor, group, 'news');
     const page = await this.news.list(context.actor, group, {
       limit: NEWS_PAGE_SIZE,
-      cursor: typeof cursor === 'string' && cursor.length > 0 && cursor.length <= 500 ? cursor : undefined,
+      cursor: boundedCursor(cursor),
     });
     const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
     const base = `${context.community.href}/g/${access.group.key}/news`;
@@ -226,6 +331,16 @@ function writeForm(context: PortalContext, access: GroupAccessContext, action: s
     mayPin: access.canModerate,
     mayPostUrgent: access.canModerate && settings.urgentAlerts,
   };
+}
+
+/** `/t/<slug>/g/<group>/news/<id>`: where a form on the post page returns to. */
+function postPath(request: Request, group: string, id: string): string {
+  return `/t/${encodeURIComponent(request.tenant!.slug)}/g/${encodeURIComponent(group.toLowerCase())}/news/${id}`;
+}
+
+/** A cursor from the query string, if it looks like one (the service checks it properly). */
+function boundedCursor(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value : undefined;
 }
 
 function text(value: string | string[] | undefined): string {

@@ -6,7 +6,7 @@ import { EventsModule } from '@allmende/events';
 import { FilesModule } from '@allmende/files';
 import { GroupsModule } from '@allmende/groups';
 import { ListingsService } from '@allmende/listings';
-import { NewsService } from '@allmende/news';
+import { NewsCommentsService, NewsService } from '@allmende/news';
 import { NotificationsModule } from '@allmende/notifications';
 import { PollsService } from '@allmende/polls';
 import { TenantsModule } from '@allmende/tenants';
@@ -61,6 +61,7 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
     PortalHome,
     // Not exported by their modules (stateless: a second instance is harmless).
     NewsService,
+    NewsCommentsService,
     PollsService,
     VolunteeringService,
     ListingsService,
