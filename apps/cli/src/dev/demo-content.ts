@@ -4,7 +4,7 @@ import { DiscussionThreadSchema } from '@allmende/discussions';
 import { GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { ListingSchema } from '@allmende/listings';
 import { MemberSchema } from '@allmende/members';
-import { NewsPostSchema } from '@allmende/news';
+import { NewsCommentSchema, NewsPostSchema } from '@allmende/news';
 import { TenantSchema } from '@allmende/tenants';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -42,6 +42,20 @@ const NEWS = [
     author: 'sabine.kraemer@example.org',
     title: 'Stromabschaltung in der Lindenstraße',
     body: 'Am Donnerstag zwischen 9 und 12 Uhr ist in der Lindenstraße der Strom abgeschaltet (Arbeiten der Energieversorgung).',
+  },
+];
+
+/** Residents' questions under the posts (by post title). */
+const COMMENTS = [
+  {
+    post: 'Vollsperrung der Hauptstraße ab Montag',
+    author: 'anna.schmitt@example.org',
+    body: 'Kommt man zu Fuß noch zur Apotheke am Kirchplatz durch?',
+  },
+  {
+    post: 'Vollsperrung der Hauptstraße ab Montag',
+    author: 'sabine.kraemer@example.org',
+    body: 'Ja, der Gehweg auf der Seite der Apotheke bleibt die ganze Zeit offen.',
   },
 ];
 
@@ -97,6 +111,14 @@ export async function seedDemoContent(orm: MikroORM, tenantSlug: string): Promis
         pinned: post.pinned,
         publishAt: new Date(Date.now() - DAY),
       });
+    }
+    // The posts above must exist before they get comments.
+    await em.flush();
+    for (const comment of COMMENTS) {
+      const post = await em.findOne(NewsPostSchema, { title: comment.post });
+      const author = await em.findOne(MemberSchema, { email: comment.author });
+      if (!post || !author || (await em.findOne(NewsCommentSchema, { post, body: comment.body }))) continue;
+      em.create(NewsCommentSchema, { post, author, body: comment.body });
     }
     for (const listing of LISTINGS) {
       const group = await groupOrFail(em, listing.group);

@@ -5,7 +5,7 @@ import { DiscussionThreadSchema } from '@allmende/discussions';
 import { GroupMemberSchema } from '@allmende/groups';
 import { MemberSchema } from '@allmende/members';
 import { ListingSchema } from '@allmende/listings';
-import { NewsPostSchema } from '@allmende/news';
+import { NewsCommentSchema, NewsPostSchema } from '@allmende/news';
 import { TenantSchema } from '@allmende/tenants';
 import { openOrm } from '../../../../test/support/fixtures';
 import { seedDemoContent } from './demo-content';
@@ -29,6 +29,7 @@ describe('the demo seed of npm start', () => {
       members: await em.count(MemberSchema),
       groupMembers: await em.count(GroupMemberSchema),
       posts: await em.count(NewsPostSchema),
+      comments: await em.count(NewsCommentSchema),
       threads: await em.count(DiscussionThreadSchema),
       listings: await em.count(ListingSchema),
     }));
@@ -45,6 +46,7 @@ describe('the demo seed of npm start', () => {
     expect(first.club.members).toBe(withMemberships('tus-ransbach'));
     expect(first.village.groupMembers).toBeGreaterThan(first.village.members);
     expect(first.village.posts).toBeGreaterThanOrEqual(3);
+    expect(first.village.comments).toBeGreaterThanOrEqual(2);
     expect(first.village.threads).toBeGreaterThanOrEqual(1);
     expect(first.village.listings).toBeGreaterThanOrEqual(2);
 
