@@ -28,6 +28,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     DIGEST_SCHEDULE: 'off',
     // Never the checkout's .allmende/: tests that upload pass a directory of their own.
     FILES_DIR: join(tmpdir(), 'allmende-test-files'),
+    // All test files come from 127.0.0.1 and share one Redis prefix: the rate-limit tests turn limits on.
+    RATE_LIMITS: 'off',
     ...overrides,
   });
 }

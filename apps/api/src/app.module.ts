@@ -23,6 +23,7 @@ import { GroupsModule } from '@allmende/groups';
 import { QueuesModule, RedisModule } from '@allmende/jobs';
 import { MembersModule } from '@allmende/members';
 import { TenantsModule } from '@allmende/tenants';
+import { ThrottlingModule } from '@allmende/throttling';
 import { AdminModule } from './admin/admin.module';
 import { DevMailModule } from './dev-mail/dev-mail.module';
 import { HealthController } from './health/health.controller';
@@ -85,6 +86,8 @@ export class AppModule implements NestModule {
         AdminModule,
         PortalModule,
         DevMailModule.forRoot(config),
+        // After AuthModule: the rate limits' guard needs the Actor the auth guards build.
+        ThrottlingModule.forRoot(config),
       ],
       controllers: [HealthController],
       providers: [HealthService],

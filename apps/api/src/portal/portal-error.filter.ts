@@ -11,7 +11,7 @@ export function isPortalPage(path: string): boolean {
 }
 
 /** The statuses with a page of their own; the rest share the generic one. */
-const OWN_PAGES = new Set([401, 403, 404, 500]);
+const OWN_PAGES = new Set([401, 403, 404, 429, 500]);
 
 /**
  * Errors of portal pages in the portal's look and the reader's language: 404, 403, 500 (and

@@ -16,6 +16,26 @@ const redisUrl = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** A rate limit `<per member>/<per IP>/<window in seconds>`, e.g. `60/120/60`. */
+const rateLimit = z
+  .string()
+  .regex(
+    /^\s*\d+\s*\/\s*\d+\s*\/\s*\d+\s*$/,
+    'must be <per member>/<per IP>/<window in seconds>, e.g. 60/120/60',
+  )
+  .transform((value) => {
+    const [perMember, perIp, windowSeconds] = value.split('/').map((part) => Number(part.trim())) as [
+      number,
+      number,
+      number,
+    ];
+    return { perMember, perIp, windowSeconds };
+  })
+  .refine(
+    (limit) => limit.perMember > 0 && limit.perIp > 0 && limit.windowSeconds > 0,
+    'each number must be at least 1',
+  );
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Connection of the app role: owns nothing, no BYPASSRLS. Used by api and worker. */
@@ -113,6 +133,17 @@ export const envSchema = z.object({
   WORKER_LOCK_DURATION_MS: positiveInt.min(1_000).default(30_000),
   /** Development only: where the dev SMTP sink of `npm start` keeps mails, shown at /dev/mail. */
   DEV_MAIL_DIR: z.string().min(1).optional(),
+  // Abuse limits (libs/throttling), counted in Redis for all API instances. See docs/security.md.
+  /** `off`: no request is rate limited (tests turn it on where they test it). */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Sign-ins (/auth/login, /auth/callback): `<per member>/<per IP>/<window in seconds>`. */
+  RATE_LIMIT_LOGIN: rateLimit.prefault('10/30/300'),
+  /** Searches: `<per member>/<per IP>/<window in seconds>`. */
+  RATE_LIMIT_SEARCH: rateLimit.prefault('60/120/60'),
+  /** Uploads (files, listing photos): `<per member>/<per IP>/<window in seconds>`. */
+  RATE_LIMIT_UPLOADS: rateLimit.prefault('30/60/600'),
+  /** Booking requests: `<per member>/<per IP>/<window in seconds>`. */
+  RATE_LIMIT_BOOKING: rateLimit.prefault('10/30/3600'),
   /** Express `trust proxy`: set it behind a TLS-terminating proxy (e.g. `loopback` or `1`), so cookies get `Secure`. */
   TRUST_PROXY: z.string().min(1).optional(),
 });
