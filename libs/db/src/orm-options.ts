@@ -1,6 +1,7 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from './migrations';
+import { releaseBrokenClients } from './release-broken-clients';
 import { TenantOwnedSubscriber } from './tenancy/tenant-owned.subscriber';
 
 export interface OrmOptionsInput {
@@ -18,6 +19,8 @@ export function createOrmOptions(input: OrmOptionsInput): Options {
     entities: [...input.entities],
     subscribers: [new TenantOwnedSubscriber()],
     pool: { min: 0, max: input.poolMax ?? 10 },
+    // A connection PostgreSQL closed mid-transaction goes back to the pool (and is discarded).
+    driverOptions: { onPoolCreated: releaseBrokenClients },
     // Transaction-local set_config after every BEGIN; see TenantScope.
     sessionContext: 'transaction',
     // The app role cannot create databases; migrations are a separate, explicit step.

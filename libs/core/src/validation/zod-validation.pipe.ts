@@ -11,6 +11,12 @@ export class ZodValidationPipe<T> implements PipeTransform<unknown, T> {
   constructor(private readonly schema: ZodType<T>) {}
 
   transform(value: unknown): T {
+    // PostgreSQL text cannot hold U+0000: refuse it here, as a field error, not as a 500 later.
+    const nul = nulCharacterPaths(value);
+    if (nul.length)
+      throw ProblemException.validation(
+        nul.map((path) => ({ path, message: 'must not contain a NUL character' })),
+      );
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     throw ProblemException.validation(
@@ -20,4 +26,25 @@ export class ZodValidationPipe<T> implements PipeTransform<unknown, T> {
       })),
     );
   }
+}
+
+/** Paths of the strings in `value` (nested objects and arrays included) that contain U+0000. */
+function nulCharacterPaths(value: unknown, path: string[] = [], found: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path.join('.') || '(root)');
+  } else if (isPlainData(value) && depth < 32) {
+    for (const [key, entry] of Object.entries(value)) {
+      if (key.includes('\u0000')) found.push([...path, key].join('.'));
+      nulCharacterPaths(entry, [...path, key], found, depth + 1);
+    }
+  }
+  return found;
+}
+
+/** Parsed JSON, query and route params: arrays and plain objects (never buffers or streams). */
+function isPlainData(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
