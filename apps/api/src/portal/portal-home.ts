@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Actor } from '@allmende/auth';
 import { BookingService, type OccupancyView } from '@allmende/booking';
 import { ProblemException } from '@allmende/core';
+import { TenantScope } from '@allmende/db';
 import { EventsService, rangeQuery } from '@allmende/events';
 import type { Locale } from '@allmende/i18n';
 import { NewsService } from '@allmende/news';
@@ -57,9 +58,19 @@ export class PortalHome {
     private readonly volunteering: VolunteeringService,
     private readonly events: EventsService,
     private readonly booking: BookingService,
+    private readonly scope: TenantScope,
   ) {}
 
-  async build(context: PortalContext): Promise<HomeData> {
+  /**
+   * All sections in one read-only transaction: one snapshot, and one BEGIN and tenant setting
+   * for the page instead of one short transaction per query (the services' reads join it
+   * through MikroORM's transaction context).
+   */
+  build(context: PortalContext): Promise<HomeData> {
+    return this.scope.em().transactional(() => this.sections(context), { readOnly: true });
+  }
+
+  private async sections(context: PortalContext): Promise<HomeData> {
     const { actor, locale, community } = context;
     const href = community.href;
     // One query for banner and news: the feed lists active alerts first, then pinned, then newest.
