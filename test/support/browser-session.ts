@@ -9,19 +9,27 @@ export class BrowserSession {
 
   async request(
     url: string,
-    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      /** A multipart/form-data body (uploads); fetch sets the boundary. */
+      multipart?: FormData;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const target = new URL(url);
     const jar = this.cookies.get(target.hostname);
     const headers: Record<string, string> = { ...init.headers };
     if (jar && jar.size > 0) headers.cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    let body: string | undefined;
+    let body: string | FormData | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
+    } else if (init.multipart) {
+      body = init.multipart;
     }
     const response = await fetch(target, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
       headers,
       body,
       redirect: 'manual',

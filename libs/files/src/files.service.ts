@@ -26,6 +26,18 @@ export interface UploadTarget {
   allowedTypes?: readonly string[];
 }
 
+/** A portal form with text fields next to its (optional) file: `FilesService.uploadForm`. */
+export interface FormUploadTarget extends UploadTarget {
+  /** The file's field name. */
+  fileField: string;
+  /** The text fields the form may send (any other field is refused); at most 10 kB each. */
+  fields: readonly string[];
+  /** Called for each text field as it arrives, also when the upload is refused later. */
+  onField: (name: string, value: string) => void;
+}
+
+const FORM_FIELD_BYTES = 10 * 1024;
+
 interface Received {
   name: string;
   mediaType: string;
@@ -79,6 +91,22 @@ export class FilesService {
    * more bytes than the limit (413, partial file removed) and types not allowed (415).
    */
   async upload(request: Request, target: UploadTarget): Promise<StoredFile> {
+    return (await this.store(request, target, null))!;
+  }
+
+  /**
+   * A portal form's multipart body: its text fields (to `onField`) and at most one file in
+   * `fileField`, which may be left empty (then null). Limits, type check and quota as `upload`.
+   */
+  uploadForm(request: Request, target: FormUploadTarget): Promise<StoredFile | null> {
+    return this.store(request, target, target);
+  }
+
+  private async store(
+    request: Request,
+    target: UploadTarget,
+    form: FormUploadTarget | null,
+  ): Promise<StoredFile | null> {
     const tenantId = tenantContext.requireTenantId();
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared)) {
@@ -86,12 +114,21 @@ export class FilesService {
       await this.checkQuota(this.scope.em(), target.group, Math.max(0, declared - MULTIPART_SLACK_BYTES));
     }
     const key = newId();
-    const received = await this.receive(
-      request,
-      tenantId,
-      key,
-      target.allowedTypes ?? this.config.FILES_ALLOWED_TYPES,
-    );
+    let received: Received | null;
+    try {
+      received = await this.receive(
+        request,
+        tenantId,
+        key,
+        target.allowedTypes ?? this.config.FILES_ALLOWED_TYPES,
+        form,
+      );
+    } catch (error) {
+      // A refusal after the bytes were complete (e.g. a form field after the file): remove them.
+      await this.storage.delete(tenantId, key);
+      throw error;
+    }
+    if (!received) return null;
     try {
       return await this.scope.em().transactional(async (em) => {
         // Uploads of one tenant check the quota and insert one after the other (a
@@ -230,13 +267,20 @@ export class FilesService {
     tenantId: string,
     key: string,
     allowed: readonly string[],
-  ): Promise<Received> {
-    return new Promise<Received>((resolve, reject) => {
+    form: FormUploadTarget | null,
+  ): Promise<Received | null> {
+    const fileField = form?.fileField ?? 'file';
+    return new Promise<Received | null>((resolve, reject) => {
       let parser: busboy.Busboy;
       try {
         parser = busboy({
           headers: request.headers,
-          limits: { fileSize: this.maxBytes, files: 1, fields: 0 },
+          limits: {
+            fileSize: this.maxBytes,
+            files: 1,
+            fields: form?.fields.length ?? 0,
+            fieldSize: FORM_FIELD_BYTES,
+          },
           // File names in UTF-8 (busboy's default for parameters is latin1).
           defParamCharset: 'utf8',
         });
@@ -245,19 +289,37 @@ export class FilesService {
         return;
       }
       let stored: Promise<Received> | null = null;
+      let emptyFile = false;
+      let current: ContentCheck | null = null;
       const fail = (error: unknown) => {
+        // A file being stored is aborted (the storage removes the partial bytes).
+        if (current && !current.destroyed) current.destroy(error as Error);
         // Stop parsing; the rest of the body is read and discarded, never stored.
         request.unpipe(parser);
         request.resume();
         reject(error);
       };
+      parser.on('field', (name, value, info) => {
+        if (!form?.fields.includes(name) || info.valueTruncated) {
+          fail(multipartRequired(`The form field "${name}" is not accepted here.`));
+          return;
+        }
+        form.onField(name, value);
+      });
       parser.on('file', (field, stream, info) => {
-        if (field !== 'file' || stored) {
+        // A form's empty file input: a part without a name (browsers send it with no bytes).
+        if (form && field === fileField && !stored && !emptyFile && !info.filename) {
+          emptyFile = true;
+          stream.resume();
+          return;
+        }
+        if (field !== fileField || stored) {
           stream.resume();
           fail(multipartRequired());
           return;
         }
         const check = new ContentCheck(allowed);
+        current = check;
         const discardRest = () => {
           stream.unpipe(check);
           stream.resume();
@@ -285,6 +347,7 @@ export class FilesService {
       parser.on('error', () => fail(multipartRequired('The multipart body is malformed.')));
       parser.on('close', () => {
         if (stored) stored.then(resolve, reject);
+        else if (form) resolve(null);
         else fail(multipartRequired());
       });
       request.pipe(parser);

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
+import { CurrentActor, isMultipart, Public, SignedIn, type Actor } from '@allmende/auth';
 import { GroupAccess, type GroupAccessContext } from '@allmende/content';
-import { ProblemException } from '@allmende/core';
-import { FilesService } from '@allmende/files';
+import { APP_CONFIG, ProblemException, type AppConfig } from '@allmende/core';
+import { FilesService, type StoredFile } from '@allmende/files';
 import {
   createListingBody,
   LISTING_STATUSES,
@@ -24,6 +24,10 @@ type FormBody = Record<string, string | string[] | undefined>;
 
 const LISTING_PAGE_SIZE = 20;
 const MESSAGE_PAGE_SIZE = 50;
+/** The text fields of the listing form (multipart: next to the photo). */
+const FORM_FIELDS = ['kind', 'title', 'description', 'place', 'date'] as const;
+/** Refusals of the photo that the form explains (catalogue `portal.listings.photoRefused.<status>`). */
+const PHOTO_REFUSALS = new Set([400, 413, 415, 507]);
 /** Photo types a browser shows in `<img>` without running anything. */
 const INLINE_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 
@@ -39,6 +43,10 @@ interface DraftValues {
 interface Draft {
   values: DraftValues;
   errors: { path: string; message: string }[];
+  /** The page's status: 400, or the photo's refusal (413, 415, 507). */
+  status?: number;
+  /** Why the photo was refused (catalogue key), or that it must be chosen again. */
+  photoKey?: string;
 }
 
 /**
@@ -55,6 +63,7 @@ export class PortalListingsController {
     private readonly listings: ListingsService,
     private readonly files: FilesService,
     private readonly access: GroupAccess,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -69,34 +78,74 @@ export class PortalListingsController {
     await this.renderBoard(await this.view.context(request, response, actor), group, query, response);
   }
 
+  /**
+   * The form is multipart (fields, then the optional photo; the CSRF token in the action's
+   * query). The photo is stored through FilesService as `POST …/listings/photos` does (images
+   * only, size limit, quota), then the listing references it. A refused draft or photo shows
+   * the form again, and a photo stored for a refused draft is removed again.
+   */
   @SignedIn()
   @Post()
   async create(
     @Param('tenant') tenant: string,
     @Param('group') group: string,
-    @Body() body: FormBody,
+    @Body() body: FormBody | undefined,
     @CurrentActor() actor: Actor,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const values: DraftValues = {
-      kind: text(body.kind),
-      title: text(body.title),
-      description: text(body.description),
-      place: text(body.place),
-      date: text(body.date),
-    };
     const access = await this.access.requireWrite(actor, group, 'listings');
+    const fields: Record<string, string> = {};
+    let photo: StoredFile | null = null;
+    const values = (): DraftValues => ({
+      kind: text(fields.kind),
+      title: text(fields.title),
+      description: text(fields.description),
+      place: text(fields.place),
+      date: text(fields.date),
+    });
+    const showAgain = async (draft: Omit<Draft, 'values'>) => {
+      const context = await this.view.context(request, response, actor);
+      return this.renderBoard(context, group, {}, response, { values: values(), ...draft });
+    };
+    if (isMultipart(request)) {
+      try {
+        photo = await this.files.uploadForm(request, {
+          group: access.group,
+          uploaderMemberId: actor.membership!.memberId,
+          allowedTypes: this.config.FILES_ALLOWED_TYPES.filter((type) => type.startsWith('image/')),
+          fileField: 'photo',
+          fields: FORM_FIELDS,
+          onField: (name, value) => (fields[name] = value),
+        });
+      } catch (error) {
+        // Too big, not an image, storage full, a malformed form: the form again, nothing stored.
+        if (!(error instanceof ProblemException) || !PHOTO_REFUSALS.has(error.problem.status)) throw error;
+        const status = error.problem.status;
+        return showAgain({
+          errors: [{ path: 'photo', message: error.problem.detail ?? error.problem.title }],
+          status,
+          photoKey: `portal.listings.photoRefused.${status}`,
+        });
+      }
+    } else {
+      for (const name of FORM_FIELDS) fields[name] = text(body?.[name]);
+    }
     let created;
     try {
-      created = await this.listings.create(actor, access, parse(createListingBody, values));
+      created = await this.listings.create(
+        actor,
+        access,
+        parse(createListingBody, { ...values(), photoFileId: photo?.id }),
+      );
     } catch (error) {
+      // The listing was not created: its photo goes again.
+      if (photo) await this.files.delete(actor, access, photo.id);
       // A refused draft: the board again with the form, what was typed and what is wrong (400).
       if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
-      const context = await this.view.context(request, response, actor);
-      return this.renderBoard(context, group, {}, response, {
-        values,
+      return showAgain({
         errors: error.problem.errors ?? [],
+        photoKey: photo ? 'portal.listings.photoAgain' : undefined,
       });
     }
     response.redirect(303, listingPath(tenant, access.group.key, created.id));
@@ -246,10 +295,17 @@ export class PortalListingsController {
           selected: status === query.data.status,
         })),
         form: access.canWrite ? createForm(access, kinds, draft) : undefined,
+        // Multipart: the token goes in the action's query (CsrfMiddleware reads it there only for uploads).
+        createAction: `${base}?_csrf=${encodeURIComponent(context.csrfToken)}`,
+        maxMb: Math.floor(this.files.maxBytes / (1024 * 1024)),
         tabs: groupTabs(context, visible, 'listings'),
         groupName: groupHeading(context, visible),
       },
-      { titleKey: 'portal.module.listings', currentGroup: access.group.key, status: draft ? 400 : 200 },
+      {
+        titleKey: 'portal.module.listings',
+        currentGroup: access.group.key,
+        status: draft ? (draft.status ?? 400) : 200,
+      },
     );
   }
 }
@@ -278,7 +334,9 @@ function createForm(access: GroupAccessContext, kinds: readonly string[], draft?
       description: invalid('description'),
       place: invalid('place'),
       date: invalid('date'),
+      photo: invalid('photo'),
     },
+    photoKey: draft?.photoKey,
     kinds: kinds.map((kind) => ({
       key: kind,
       labelKey: `portal.listings.kind.${kind}`,

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantScope } from '@allmende/db';
 import type { DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
+import { StoredFileSchema } from '@allmende/files';
 import { ListingSchema } from '@allmende/listings';
 import { MemberSchema } from '@allmende/members';
 import type { Tenant } from '@allmende/tenants';
@@ -102,7 +103,7 @@ describe('portal listings pages', () => {
     });
     ({ app, idp, base } = await startApiWithIdentityProvider(Object.values(people)));
 
-    // A listing with a photo, through the REST API (the portal form takes no file yet).
+    // A listing with a photo, through the REST API (the portal form's photo: its own test).
     const token = await passwordToken(idp, people.author.email);
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(PNG)]), 'katze.png');
@@ -211,6 +212,93 @@ describe('portal listings pages', () => {
     // The author reads messages, but does not write to themselves.
     expect(listing).not.toContain('id="message-form"');
     expect(listing).toContain('id="messages"');
+  });
+
+  it('takes a photo in the multipart form, and stores nothing for a refused draft or photo', async () => {
+    const { browser, html: boardHtml } = await signIn('author', '/g/fundsachen/listings');
+    const action = /<form[^>]*action="([^"]*)"[^>]*enctype="multipart\/form-data"[^>]*id="listing-form"/.exec(
+      boardHtml,
+    )?.[1];
+    expect(action).toMatch(/\/listings\?_csrf=[^&]+$/);
+    expect(boardHtml).toMatch(/<input id="listing-photo-file" name="photo" type="file" accept="image\/\*"/);
+    // The token is in the action, not a field: a multipart form with a field `_csrf` is refused.
+    expect(/<form[^>]*id="listing-form"[\s\S]*?<\/form>/.exec(boardHtml)![0]).not.toContain('name="_csrf"');
+    const storedFiles = () => new TenantScope(orm).run(tenant.id, (em) => em.count(StoredFileSchema, {}));
+    const before = await storedFiles();
+    const form = (fields: Record<string, string>, photo?: { bytes: Buffer; name: string }) => {
+      const body = new FormData();
+      for (const [name, value] of Object.entries(fields)) body.append(name, value);
+      body.append(
+        'photo',
+        new Blob([new Uint8Array(photo?.bytes ?? Buffer.alloc(0))], { type: 'application/octet-stream' }),
+        photo?.name ?? '',
+      );
+      return body;
+    };
+    const fields = {
+      kind: 'missing_pet',
+      title: 'Hündin Lotte entlaufen',
+      description: 'Klein, braun, hört auf **Lotte**.',
+      place: 'Waldweg',
+      date: '2026-11-24',
+    };
+
+    // Without the token (or with a wrong one): 403, nothing stored.
+    for (const url of [page('/g/fundsachen/listings'), page('/g/fundsachen/listings?_csrf=falsch')]) {
+      const refused = await browser.request(url, {
+        multipart: form(fields, { bytes: PNG, name: 'lotte.png' }),
+      });
+      expect(refused.status).toBe(403);
+    }
+    expect(await storedFiles()).toBe(before);
+
+    // Not an image: the form again with what was typed, nothing stored.
+    const notImage = await browser.request(`${base}${action!}`, {
+      multipart: form(fields, { bytes: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n'), name: 'lotte.png' }),
+    });
+    expect(notImage.status).toBe(415);
+    const notImageHtml = await html(notImage);
+    expect(notImageHtml).toContain('id="listing-photo-error"');
+    expect(notImageHtml).toContain('Das ist kein Bild, das wir annehmen');
+    expect(notImageHtml).toMatch(/id="listing-photo-file"[^>]*aria-invalid="true"/);
+    expect(notImageHtml).toContain('value="Hündin Lotte entlaufen"');
+    expect(await storedFiles()).toBe(before);
+
+    // A refused draft with a good photo: the form again, and the photo is not kept.
+    const draft = await browser.request(`${base}${action!}`, {
+      multipart: form({ ...fields, date: 'gestern' }, { bytes: PNG, name: 'lotte.png' }),
+    });
+    expect(draft.status).toBe(400);
+    const draftHtml = await html(draft);
+    expect(draftHtml).toMatch(/id="listing-date"[^>]*aria-invalid="true"/);
+    expect(draftHtml).toContain('Bitte wählen Sie das Foto noch einmal aus');
+    expect(await storedFiles()).toBe(before);
+
+    // With the photo: the listing shows it, and it is the stored image.
+    const created = await browser.request(`${base}${action!}`, {
+      multipart: form(fields, { bytes: PNG, name: 'lotte.png' }),
+    });
+    expect(created.status).toBe(303);
+    const location = created.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^/t/${tenant.slug}/g/fundsachen/listings/[0-9a-f-]{36}$`));
+    const listing = await html(await browser.request(`${base}${location}`));
+    expect(listing).toContain('Hündin Lotte entlaufen');
+    expect(listing).toContain(`<img src="${location}/photo"`);
+    expect(listing).toContain('id="listing-photo"');
+    const photo = await browser.request(`${base}${location}/photo`);
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await photo.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(await storedFiles()).toBe(before + 1);
+
+    // The photo is optional: an empty file input makes a listing without one.
+    const withoutPhoto = await browser.request(`${base}${action!}`, {
+      multipart: form({ ...fields, title: 'Schlüsselbund gefunden', kind: 'found' }),
+    });
+    expect(withoutPhoto.status).toBe(303);
+    const plain = await html(await browser.request(`${base}${withoutPhoto.headers.get('location')!}`));
+    expect(plain).toContain('Schlüsselbund gefunden');
+    expect(plain).not.toContain('id="listing-photo"');
+    expect(await storedFiles()).toBe(before + 1);
   });
 
   it('lets a neighbour write to the author, and the author read it and resolve', async () => {

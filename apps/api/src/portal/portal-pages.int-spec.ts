@@ -233,11 +233,13 @@ describe('portal pages', () => {
       expect(hiddenPost.status).toBe(404);
     });
 
-    it('see a "not yet in the portal" page for modules without pages', async () => {
+    it("get every module tab the group has, and 404 for modules it lacks or that don't exist", async () => {
+      // Every module has portal pages now; the placeholder is left for modules to come.
       const response = await new BrowserSession().request(page('/g/neuigkeiten/discussions'));
       expect(response.status).toBe(200);
-      expect(await response.text()).toContain('Noch nicht im Portal');
+      expect(await response.text()).toContain('id="discussions-list"');
       expect((await new BrowserSession().request(page('/g/neuigkeiten/polls'))).status).toBe(404);
+      expect((await new BrowserSession().request(page('/g/neuigkeiten/chat'))).status).toBe(404);
     });
 
     it('are sent to sign in for member pages', async () => {

@@ -129,6 +129,27 @@ export class PortalView {
       .type('html')
       .send(html);
   }
+
+  /**
+   * Renders `page` without the layout (a block for htmx to swap in, `HX-Request: true`), with
+   * the same page data (`csrfToken`, `community`...) as `send`.
+   */
+  sendFragment(
+    response: Response,
+    context: PortalContext,
+    page: string,
+    data: Record<string, unknown>,
+  ): void {
+    const html = this.pages.renderFragment(page, context.locale, context.timeZone, {
+      ...data,
+      community: context.community,
+      signedIn: !!context.actor.person,
+      member: !!context.actor.membership,
+      csrfToken: context.csrfToken,
+      signInHref: context.signInHref,
+    });
+    response.status(200).type('html').send(html);
+  }
 }
 
 /** The page's path without `?lang=`: after signing in, the remembered language applies. */

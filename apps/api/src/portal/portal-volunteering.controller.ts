@@ -24,7 +24,9 @@ const CALL_PAGE_SIZE = 20;
  * "Mach mit!" in the portal: a group's calls for help, a call's page with its shifts and
  * items and their live counts, and plain pledge and withdraw forms. Every read and write goes
  * through VolunteeringService, so the REST API's rules (capacity, closed calls, over shifts)
- * apply unchanged; a refused pledge (409) is shown on the portal's error page.
+ * apply unchanged; a refused pledge (409) is shown on the portal's error page. With htmx the
+ * forms swap only the shift's or item's block (see `act`); without JavaScript they post and
+ * redirect (303) as before.
  */
 @ApiExcludeController()
 @Controller('t/:tenant/g/:group/volunteering')
@@ -104,8 +106,9 @@ export class PortalVolunteeringController {
     @Res() response: Response,
   ): Promise<void> {
     requireIds(callId, shiftId);
-    const call = await this.volunteering.pledgeShift(actor, group, callId, shiftId);
-    backToCall(request, response, call, `shift-${shiftId}`);
+    await this.act(request, response, actor, group, callId, { shift: shiftId }, () =>
+      this.volunteering.pledgeShift(actor, group, callId, shiftId),
+    );
   }
 
   @SignedIn()
@@ -119,8 +122,9 @@ export class PortalVolunteeringController {
     @Res() response: Response,
   ): Promise<void> {
     requireIds(callId, shiftId);
-    const call = await this.volunteering.withdrawShift(actor, group, callId, shiftId);
-    backToCall(request, response, call, `shift-${shiftId}`);
+    await this.act(request, response, actor, group, callId, { shift: shiftId }, () =>
+      this.volunteering.withdrawShift(actor, group, callId, shiftId),
+    );
   }
 
   @SignedIn()
@@ -135,15 +139,16 @@ export class PortalVolunteeringController {
     @Res() response: Response,
   ): Promise<void> {
     requireIds(callId, itemId);
-    const quantity = typeof body.quantity === 'string' ? Number(body.quantity) : NaN;
-    const parsed = itemPledgeBody.safeParse({ quantity });
-    if (!parsed.success) {
-      throw ProblemException.validation(
-        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      );
-    }
-    const call = await this.volunteering.pledgeItem(actor, group, callId, itemId, parsed.data);
-    backToCall(request, response, call, `item-${itemId}`);
+    await this.act(request, response, actor, group, callId, { item: itemId }, () => {
+      const quantity = typeof body.quantity === 'string' ? Number(body.quantity) : NaN;
+      const parsed = itemPledgeBody.safeParse({ quantity });
+      if (!parsed.success) {
+        throw ProblemException.validation(
+          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+        );
+      }
+      return this.volunteering.pledgeItem(actor, group, callId, itemId, parsed.data);
+    });
   }
 
   @SignedIn()
@@ -157,8 +162,60 @@ export class PortalVolunteeringController {
     @Res() response: Response,
   ): Promise<void> {
     requireIds(callId, itemId);
-    const call = await this.volunteering.withdrawItem(actor, group, callId, itemId);
-    backToCall(request, response, call, `item-${itemId}`);
+    await this.act(request, response, actor, group, callId, { item: itemId }, () =>
+      this.volunteering.withdrawItem(actor, group, callId, itemId),
+    );
+  }
+
+  /**
+   * A pledge or withdrawal. Without JavaScript: back to the call's page (303), at the shift or
+   * item changed; a refusal goes to the portal's error page. With htmx (`HX-Request: true`):
+   * only that shift's or item's block with its new counts, and after a refusal (400, 409:
+   * e.g. taken meanwhile) the block as it is now with a notice, so the page stays usable.
+   */
+  private async act(
+    request: Request,
+    response: Response,
+    actor: Actor,
+    group: string,
+    callId: string,
+    need: { shift: string } | { item: string },
+    action: () => Promise<CallView>,
+  ): Promise<void> {
+    const htmx = request.get('HX-Request') === 'true';
+    response.vary('HX-Request');
+    let call: CallView;
+    let refused = false;
+    try {
+      call = await action();
+    } catch (error) {
+      const status = error instanceof ProblemException ? error.problem.status : 0;
+      if (!htmx || (status !== 400 && status !== 409)) throw error;
+      call = await this.volunteering.getCall(actor, group, callId);
+      refused = true;
+    }
+    if (!htmx)
+      return backToCall(
+        request,
+        response,
+        call,
+        'shift' in need ? `shift-${need.shift}` : `item-${need.item}`,
+      );
+    const context = await this.view.context(request, response, actor);
+    const page = callPage(
+      call,
+      `${context.community.href}/g/${encodeURIComponent(call.group.key)}/volunteering`,
+      context,
+    );
+    const shift = 'shift' in need ? page.shifts.find((candidate) => candidate.id === need.shift) : undefined;
+    const item = 'item' in need ? page.items.find((candidate) => candidate.id === need.item) : undefined;
+    if (!shift && !item) throw ProblemException.notFound('No such shift or item.');
+    this.view.sendFragment(response, context, 'volunteering-need', {
+      // `swapped`: the block's button takes the focus (htmx honours autofocus), so keyboard
+      // and screen-reader users stay where they were when the button they pressed is replaced.
+      shift: shift && { ...shift, refused, swapped: true },
+      item: item && { ...item, refused, swapped: true },
+    });
   }
 
   /** The group as the page frame knows it, after GroupAccess allowed reading its calls. */

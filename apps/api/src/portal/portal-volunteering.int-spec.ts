@@ -197,6 +197,84 @@ describe('portal volunteering pages', () => {
     expect(after).toMatch(new RegExp(`id="item-count-${ids.item}">0 von 5`));
   });
 
+  it('answers an htmx pledge (HX-Request) with just the block, and a refusal with the block and a notice', async () => {
+    const { browser, landed } = await signIn(callPath());
+    const before = await html(landed.response);
+    // The forms carry htmx attributes and keep action, method and the token for browsers without JS.
+    expect(before).toContain(
+      `action="/t/${tenant.slug}${callPath()}/shifts/${ids.shift}/pledge" hx-post="/t/${tenant.slug}${callPath()}/shifts/${ids.shift}/pledge" hx-target="#shift-${ids.shift}" hx-swap="outerHTML"`,
+    );
+    expect(before).toContain('<script src="/assets/htmx.min.js" defer></script>');
+    // The full page does not steal the focus; only a swapped block does.
+    expect(before).not.toContain('autofocus');
+    const csrf = formValue(before, '_csrf')!;
+    const htmx = { 'HX-Request': 'true' };
+
+    const pledged = await browser.request(page(`${callPath()}/shifts/${ids.shift}/pledge`), {
+      form: { _csrf: csrf },
+      headers: htmx,
+    });
+    expect(pledged.status).toBe(200);
+    expect(pledged.headers.get('vary')).toContain('HX-Request');
+    const block = await html(pledged);
+    expect(block.trim()).toMatch(new RegExp(`^<li id="shift-${ids.shift}">`));
+    expect(block).not.toContain('<html');
+    expect(block).not.toContain('<header');
+    expect(block).toMatch(new RegExp(`id="shift-count-${ids.shift}">1 von 3 Helfenden`));
+    expect(block).toContain(`id="withdraw-shift-${ids.shift}-submit" autofocus>`);
+    expect(block).toContain(`name="_csrf" value="${csrf}"`);
+    expect(block).not.toContain(`id="item-${ids.item}"`);
+
+    // Pledged twice: the service refuses (409); htmx gets the current block with a notice.
+    const twice = await browser.request(page(`${callPath()}/shifts/${ids.shift}/pledge`), {
+      form: { _csrf: csrf },
+      headers: htmx,
+    });
+    expect(twice.status).toBe(200);
+    const refused = await html(twice);
+    expect(refused).toContain(`id="shift-refused-${ids.shift}"`);
+    expect(refused).toMatch(new RegExp(`id="shift-count-${ids.shift}">1 von 3 Helfenden`));
+
+    const item = await browser.request(page(`${callPath()}/items/${ids.item}/pledge`), {
+      form: { _csrf: csrf, quantity: '3' },
+      headers: htmx,
+    });
+    expect(item.status).toBe(200);
+    const itemBlock = await html(item);
+    expect(itemBlock.trim()).toMatch(new RegExp(`^<li id="item-${ids.item}">`));
+    expect(itemBlock).toMatch(new RegExp(`id="item-count-${ids.item}">3 von 5`));
+    expect(itemBlock).toContain(`id="withdraw-item-${ids.item}"`);
+
+    // A bad quantity changes nothing.
+    const bad = await html(
+      await browser.request(page(`${callPath()}/items/${ids.item}/pledge`), {
+        form: { _csrf: csrf, quantity: 'viele' },
+        headers: htmx,
+      }),
+    );
+    expect(bad).toContain(`id="item-refused-${ids.item}"`);
+    expect(bad).toMatch(new RegExp(`id="item-count-${ids.item}">3 von 5`));
+
+    // Without the token htmx requests are refused like any other (403), nothing changes.
+    const forged = await browser.request(page(`${callPath()}/shifts/${ids.shift}/withdraw`), {
+      form: { nothing: '' },
+      headers: htmx,
+    });
+    expect(forged.status).toBe(403);
+
+    for (const path of [`/shifts/${ids.shift}/withdraw`, `/items/${ids.item}/withdraw`]) {
+      const withdrawn = await browser.request(page(`${callPath()}${path}`), {
+        form: { _csrf: csrf },
+        headers: htmx,
+      });
+      expect(withdrawn.status).toBe(200);
+    }
+    // The page (as a browser without JS sees it after a reload) has the counts back at zero.
+    const after = await html(await browser.request(page(callPath())));
+    expect(after).toMatch(new RegExp(`id="shift-count-${ids.shift}">0 von 3 Helfenden`));
+    expect(after).toMatch(new RegExp(`id="item-count-${ids.item}">0 von 5`));
+  });
+
   it('refuses a pledge without the CSRF token', async () => {
     const { browser } = await signIn(callPath());
     const response = await browser.request(page(`${callPath()}/shifts/${ids.shift}/pledge`), {

@@ -2,21 +2,26 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@allmende/auth';
 import { BookingModule } from '@allmende/booking';
 import { CalendarModule } from '@allmende/calendar';
+import { DiscussionsService } from '@allmende/discussions';
 import { EventsModule } from '@allmende/events';
 import { FilesModule } from '@allmende/files';
 import { GroupsModule } from '@allmende/groups';
 import { ListingsService } from '@allmende/listings';
+import { MembersService } from '@allmende/members';
 import { NewsCommentsService, NewsService } from '@allmende/news';
 import { NotificationsModule } from '@allmende/notifications';
 import { PollsService } from '@allmende/polls';
 import { TenantsModule } from '@allmende/tenants';
 import { VolunteeringService } from '@allmende/volunteering';
 import { PortalBookingController } from './portal-booking.controller';
+import { PortalDiscussionsController } from './portal-discussions.controller';
 import { PortalEventsController } from './portal-events.controller';
+import { PortalFilesController } from './portal-files.controller';
 import { PortalGroups } from './portal-groups';
 import { PortalHome } from './portal-home';
 import { PortalHomeController } from './portal-home.controller';
 import { PortalListingsController } from './portal-listings.controller';
+import { PortalMeController } from './portal-me.controller';
 import { PortalModulePlaceholderController } from './portal-module-placeholder.controller';
 import { PortalNewsController } from './portal-news.controller';
 import { PortalNotificationsController } from './portal-notifications.controller';
@@ -46,12 +51,15 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
   controllers: [
     PortalHomeController,
     PortalNotificationsController,
+    PortalMeController,
     PortalNewsController,
     PortalVolunteeringController,
     PortalListingsController,
     PortalBookingController,
     PortalEventsController,
     PortalPollsController,
+    PortalDiscussionsController,
+    PortalFilesController,
     // Last: see above.
     PortalModulePlaceholderController,
   ],
@@ -65,6 +73,8 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
     PollsService,
     VolunteeringService,
     ListingsService,
+    DiscussionsService,
+    MembersService,
   ],
 })
 export class PortalModule {}

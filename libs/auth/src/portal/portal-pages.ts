@@ -117,6 +117,16 @@ export class PortalPages {
     });
   }
 
+  /** A page's template alone, without the layout: the fragment an htmx request swaps in. */
+  renderFragment(
+    page: string,
+    locale: Locale,
+    timeZone: string | undefined,
+    data: Record<string, unknown>,
+  ): string {
+    return this.template(page)({ ...data, locale, timeZone });
+  }
+
   /** One catalogue text, for controllers that build view models (e.g. language names). */
   t(locale: Locale, key: string, params?: Record<string, string>): string {
     return this.catalogue.t(locale, key, params);
