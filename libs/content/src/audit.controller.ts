@@ -3,10 +3,9 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { z } from 'zod';
 import { TenantRole } from '@allmende/auth';
 import { apiSchema, ZodValidationPipe } from '@allmende/core';
-import { TenantScope } from '@allmende/db';
-import { AuditEventSchema, type AuditEvent } from '@allmende/audit';
-
-import { decodeCursor, pageQuery, toPage, type Page } from './pagination';
+import type { AuditEvent } from '@allmende/audit';
+import { AuditLogService } from './audit-log.service';
+import { pageQuery, type Page } from './pagination';
 
 export const auditEventView = z.object({
   id: z.uuid(),
@@ -40,7 +39,7 @@ function view(event: AuditEvent): AuditEventView {
 @ApiBearerAuth()
 @Controller('api/tenants/:tenant/audit')
 export class AuditController {
-  constructor(private readonly scope: TenantScope) {}
+  constructor(private readonly audit: AuditLogService) {}
 
   @TenantRole('tenant_admin')
   @Get()
@@ -49,17 +48,6 @@ export class AuditController {
   async list(
     @Query(new ZodValidationPipe(pageQuery)) query: z.infer<typeof pageQuery>,
   ): Promise<Page<AuditEventView>> {
-    const where = query.cursor
-      ? (() => {
-          const [at, id] = decodeCursor(query.cursor, 2) as [string, string];
-          return {
-            $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }],
-          };
-        })()
-      : {};
-    const rows = await this.scope
-      .em()
-      .find(AuditEventSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: query.limit + 1 });
-    return toPage(rows, query.limit, view, (row) => [row.createdAt.toISOString(), row.id]);
+    return this.audit.list(query, view);
   }
 }

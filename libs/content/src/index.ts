@@ -7,5 +7,6 @@ export { apiSchema, type SchemaObject } from '@allmende/core';
 // The audit log and the outbox live in libs of their own (libs/groups writes to them too).
 export * from '@allmende/audit';
 export * from '@allmende/outbox';
+export * from './audit-log.service';
 export * from './audit.controller';
 export * from './content.module';

@@ -27,6 +27,9 @@ export interface Decider {
   actor: Actor;
 }
 
+/** A request with the name and e-mail of the person asking. */
+export type PendingJoinRequest = GroupJoinRequest & { email: string | null; name: string | null };
+
 export type JoinOutcome =
   { status: 'member' } | { status: 'joined' } | { status: 'requested'; requestId: string };
 
@@ -91,16 +94,36 @@ export class GroupJoiningService {
   }
 
   /** Pending requests of a group, oldest first, with who asks. */
-  async pending(
-    groupKey: string,
-  ): Promise<(GroupJoinRequest & { email: string | null; name: string | null })[]> {
-    const em = this.scope.em();
+  async pending(groupKey: string): Promise<PendingJoinRequest[]> {
     const group = await this.groupByKey(groupKey);
-    const requests = await em.find(
-      GroupJoinRequestSchema,
-      { group, status: 'pending' },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
+    const requests = await this.scope
+      .em()
+      .find(
+        GroupJoinRequestSchema,
+        { group, status: 'pending' },
+        { orderBy: { createdAt: 'asc', id: 'asc' } },
+      );
+    return this.withPeople(requests);
+  }
+
+  /**
+   * Pending requests of every group of the tenant (the tenant admins' moderation queue),
+   * oldest first, at most `limit`, with the group loaded and who asks.
+   */
+  async pendingInTenant(limit: number): Promise<{ items: PendingJoinRequest[]; more: boolean }> {
+    const requests = await this.scope
+      .em()
+      .find(
+        GroupJoinRequestSchema,
+        { status: 'pending' },
+        { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1, populate: ['group'] },
+      );
+    return { items: await this.withPeople(requests.slice(0, limit)), more: requests.length > limit };
+  }
+
+  /** Names and e-mails of the people asking (from the global users table). */
+  private async withPeople(requests: GroupJoinRequest[]): Promise<PendingJoinRequest[]> {
+    const em = this.scope.em();
     if (requests.length === 0) return [];
     // users is a global table: names and e-mails of the people asking.
     const people = await em.execute<{ id: string; email: string | null; display_name: string | null }[]>(

@@ -9,3 +9,4 @@ export * from './member-export';
 export * from './rejection-report';
 export * from './excel-csv';
 export * from './member-invitations';
+export * from './member-invitation.service';

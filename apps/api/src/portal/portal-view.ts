@@ -93,6 +93,7 @@ export class PortalView {
           href: `/t/${encodeURIComponent(community.slug)}/`,
           current: community.slug === tenant.slug,
         })),
+        admin: actor.membership?.role === 'tenant_admin' ? { href: `${href}/admin` } : undefined,
       },
     };
   }

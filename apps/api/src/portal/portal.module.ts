@@ -7,12 +7,16 @@ import { EventsModule } from '@allmende/events';
 import { FilesModule } from '@allmende/files';
 import { GroupsModule } from '@allmende/groups';
 import { ListingsService } from '@allmende/listings';
+import { MemberInvitationService } from '@allmende/member-lists';
 import { MembersService } from '@allmende/members';
 import { NewsCommentsService, NewsService } from '@allmende/news';
 import { NotificationsModule } from '@allmende/notifications';
 import { PollsService } from '@allmende/polls';
 import { TenantsModule } from '@allmende/tenants';
 import { VolunteeringService } from '@allmende/volunteering';
+import { PortalAdminGroupsController } from './portal-admin-groups.controller';
+import { PortalAdminMembersController } from './portal-admin-members.controller';
+import { PortalAdminController } from './portal-admin.controller';
 import { PortalBookingController } from './portal-booking.controller';
 import { PortalDiscussionsController } from './portal-discussions.controller';
 import { PortalEventsController } from './portal-events.controller';
@@ -60,6 +64,9 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
     PortalPollsController,
     PortalDiscussionsController,
     PortalFilesController,
+    PortalAdminController,
+    PortalAdminMembersController,
+    PortalAdminGroupsController,
     // Last: see above.
     PortalModulePlaceholderController,
   ],
@@ -75,6 +82,7 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
     ListingsService,
     DiscussionsService,
     MembersService,
+    MemberInvitationService,
   ],
 })
 export class PortalModule {}

@@ -36,6 +36,8 @@ export interface PortalLayout {
   languages?: { code: Locale; label: string; href: string; current: boolean }[];
   /** Other communities of the caller (the switcher shows when there are any). */
   communities?: { slug: string; name: string; href: string; current: boolean }[];
+  /** The community's admin area, for its tenant admins only. */
+  admin?: { href: string };
 }
 
 /** A page to render: its template, title key, layout and the template's own data. */

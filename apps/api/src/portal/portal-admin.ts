@@ -1,0 +1,149 @@
+import { ProblemException } from '@allmende/core';
+import type { z } from 'zod';
+import type { PortalContext } from './portal-view';
+
+/** Form fields arrive as strings (urlencoded); checkboxes only when ticked. */
+export type FormBody = Record<string, string | string[] | undefined>;
+
+/** The sections of the admin area, in the order of its navigation. */
+const SECTIONS = ['members', 'groups', 'moderation', 'audit'] as const;
+export type AdminSection = (typeof SECTIONS)[number] | 'home';
+
+/** `/t/<slug>/admin` */
+export function adminBase(context: PortalContext): string {
+  return `${context.community.href}/admin`;
+}
+
+/** The admin area's own navigation (partial `admin-nav`), the current section marked. */
+export function adminNav(context: PortalContext, current: AdminSection) {
+  const base = adminBase(context);
+  return [
+    { key: 'home', href: base, labelKey: 'portal.admin.nav.home', current: current === 'home' },
+    ...SECTIONS.map((section) => ({
+      key: section,
+      href: `${base}/${section}`,
+      labelKey: `portal.admin.nav.${section}`,
+      current: current === section,
+    })),
+  ];
+}
+
+export function text(value: string | string[] | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A bounded query-string value (the services check it properly). */
+export function queryText(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw ProblemException.validation(
+    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}
+
+/** The problem behind a refusal that the form shows again (its status among `statuses`), else undefined. */
+export function refusal(error: unknown, statuses: readonly number[]): ProblemException | undefined {
+  return error instanceof ProblemException && statuses.includes(error.problem.status) ? error : undefined;
+}
+
+/** A form field: its id on the page, its label and the catalogue's message for a refused value. */
+export interface FieldInfo {
+  id: string;
+  labelKey: string;
+  errorKey: string;
+}
+
+/** One entry of a form's error summary: a link to the refused field, or the service's words. */
+export type SummaryEntry =
+  | { key: string; href: string; labelKey: string; messageKey: string }
+  | { key: string; path: string; message: string };
+
+/** Which fields were refused, and the error summary's entries (one per field) linking to them. */
+export function formState(
+  fields: Record<string, FieldInfo>,
+  problems: { path: string; message: string }[] | undefined,
+): { errors: SummaryEntry[]; invalid: Record<string, boolean> } {
+  const invalid: Record<string, boolean> = {};
+  const errors = new Map<string, SummaryEntry>();
+  for (const problem of problems ?? []) {
+    const field = fields[problem.path];
+    const entry: SummaryEntry = field
+      ? { key: field.id, href: `#${field.id}`, labelKey: field.labelKey, messageKey: field.errorKey }
+      : { key: `${problem.path}:${problem.message}`, path: problem.path, message: problem.message };
+    if (field) invalid[problem.path] = true;
+    // zod may report two problems for one value: the summary names the field once.
+    if (!errors.has(entry.key)) errors.set(entry.key, entry);
+  }
+  return { errors: [...errors.values()], invalid };
+}
+
+/** Catalogue keys of the tenant roles and group settings, as the admin pages name them. */
+export const ROLE_KEYS: Record<string, string> = {
+  tenant_admin: 'portal.me.roleTenantAdmin',
+  member: 'portal.me.roleMember',
+};
+export const VISIBILITY_KEYS: Record<string, string> = {
+  public: 'portal.admin.groups.visibility.public',
+  members: 'portal.admin.groups.visibility.members',
+  private: 'portal.admin.groups.visibility.private',
+};
+export const JOIN_POLICY_KEYS: Record<string, string> = {
+  open: 'portal.admin.groups.joinPolicy.open',
+  request: 'portal.admin.groups.joinPolicy.request',
+  invite: 'portal.admin.groups.joinPolicy.invite',
+};
+
+/**
+ * Audit actions with a text of their own (`portal.admin.audit.action.<action>` in both
+ * catalogues); others are shown by their code.
+ */
+export const AUDIT_ACTIONS: ReadonlySet<string> = new Set([
+  'members.member.added',
+  'members.member.invited',
+  'members.role.changed',
+  'groups.group.updated',
+  'groups.join.approved',
+  'groups.join.declined',
+  'news.post.edited',
+  'news.post.deleted',
+  'news.post.pinned',
+  'news.post.unpinned',
+  'news.alert.resolved',
+  'news.comment.hidden',
+  'news.comment.unhidden',
+  'news.comment.deleted',
+  'discussions.thread.edited',
+  'discussions.thread.deleted',
+  'discussions.thread.hidden',
+  'discussions.thread.unhidden',
+  'discussions.thread.locked',
+  'discussions.thread.unlocked',
+  'discussions.comment.edited',
+  'discussions.comment.deleted',
+  'discussions.comment.hidden',
+  'discussions.comment.unhidden',
+  'listings.listing.updated',
+  'listings.listing.resolved',
+  'listings.listing.deleted',
+  'events.event.edited',
+  'events.event.cancelled',
+  'polls.poll.closed',
+  'polls.poll.finalised',
+  'volunteering.call.edited',
+  'volunteering.call.closed',
+  'volunteering.shift.added',
+  'volunteering.item.added',
+  'files.file.deleted',
+  'booking.resource.updated',
+  'booking.resource.feed_rotated',
+  'booking.request.handover_updated',
+  'booking.request.approved',
+  'booking.request.declined',
+  'booking.request.cancelled',
+  'notifications.unsubscribed',
+]);
