@@ -17,6 +17,12 @@ module.exports = {
   // Jest reads testTimeout only at the top level (a project's own is ignored). Integration
   // tests start apps and providers; speed targets live in bench/, not in timeouts.
   testTimeout: 60_000,
+  // Test files run in two worker processes (the machines have two cores; most tests wait on
+  // PostgreSQL, Redis or a browser). A worker is replaced once its heap passes the limit after
+  // a file: every file leaves some of its modules behind, and in one process for the whole
+  // run the heap reached Node's 4 GB limit (CI exit 134).
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1536MB',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {

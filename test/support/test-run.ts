@@ -30,6 +30,8 @@ export function testRun(): TestRun {
     ownerUrl: read(TEST_RUN_ENV.ownerUrl),
     appUrl: read(TEST_RUN_ENV.appUrl),
     redisUrl: read(TEST_RUN_ENV.redisUrl),
-    queuePrefix: read(TEST_RUN_ENV.queuePrefix),
+    // One prefix per Jest worker: test files run side by side, and a worker started by one
+    // file must never take another file's jobs. (The teardown removes `${prefix}*`.)
+    queuePrefix: `${read(TEST_RUN_ENV.queuePrefix)}-w${process.env.JEST_WORKER_ID ?? '0'}`,
   };
 }
