@@ -11,15 +11,17 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { SignJWT, decodeJwt, importJWK } from 'jose';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { createOrmOptions } from '@allmende/db';
 import { startDevIdentityProvider, type DevIdentityProvider } from '@allmende/dev-idp';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { freePort, startRedisServer, type LocalRedis } from '@allmende/local-services';
 import { ProvisioningService } from '@allmende/provisioning';
 import { loadTemplate } from '@allmende/templates';
-import type { CapturedStatement } from './pg-capture';
+import { startCaptureProxy, type CapturedStatement } from './pg-capture';
 import { ROOT, benchDatabase, type BenchDatabase } from './support';
+
+export { replayOf, type Replay } from './replay';
 
 export const PASSWORD = 'Bench-Passwort-1';
 const PORTAL_CLIENT = {
@@ -497,14 +499,26 @@ export interface LoadResult {
 /** autocannon against `url` (keep-alive connections); latencies in ms. */
 export async function load(
   url: string,
-  options: { headers?: Record<string, string>; connections: number; duration: number; overallRate?: number },
+  options: {
+    headers?: Record<string, string>;
+    /** Headers per connection, in turn (e.g. a token of its own for each); instead of `headers`. */
+    connectionHeaders?: Record<string, string>[];
+    connections: number;
+    duration: number;
+    overallRate?: number;
+  },
 ): Promise<LoadResult> {
+  let next = 0;
+  const perConnection = options.connectionHeaders;
   const result = await autocannon({
     url,
     headers: options.headers,
     connections: options.connections,
     duration: options.duration,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(perConnection?.length
+      ? { setupClient: (client) => client.setHeaders(perConnection[next++ % perConnection.length]!) }
+      : {}),
   });
   return {
     requestsPerSecond: Math.round(result.requests.average),
@@ -519,57 +533,6 @@ export async function load(
   };
 }
 
-/** Captured timestamps (pg's text format) near `at`: bound afresh on replay, like the app's `new Date()`. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/;
-
-export interface Replay {
-  /** The captured statements in order, grouped by consecutive connection (one pool checkout each). */
-  checkouts: CapturedStatement[][];
-  /** Indexes (checkout, statement, param) of the "now" parameters. */
-  run(pool: Pool): Promise<unknown[][]>;
-}
-
-/**
- * The captured SQL of one request, ready to run again on a pool: the same statements, the
- * same parameters, on as many connection checkouts as the app made; parameters that were the
- * request's current time are the current time again.
- */
-export function replayOf(statements: CapturedStatement[]): Replay {
-  const checkouts: CapturedStatement[][] = [];
-  for (const statement of statements) {
-    const last = checkouts.at(-1);
-    if (last && last[0]!.connection === statement.connection) last.push(statement);
-    else checkouts.push([statement]);
-  }
-  const window = 5 * 60 * 1000;
-  const isNow = (value: string | null, at: number) =>
-    value !== null && TIMESTAMP.test(value) && Math.abs(Date.parse(value) - at) < window;
-  return {
-    checkouts,
-    run: async (pool) => {
-      const results: unknown[][] = [];
-      for (const checkout of checkouts) {
-        const client = await pool.connect();
-        try {
-          for (const statement of checkout) {
-            const now = new Date().toISOString();
-            const result = statement.simple
-              ? await client.query(statement.sql)
-              : await client.query(
-                  statement.sql,
-                  statement.params.map((value) => (isNow(value, statement.at) ? now : value)),
-                );
-            results.push(result.rows);
-          }
-        } finally {
-          client.release();
-        }
-      }
-      return results;
-    },
-  };
-}
-
 /** A short readable form of a statement for the docs (whitespace collapsed). */
 export function statementText(sql: string, max = 160): string {
   const text = sql.replace(/\s+/g, ' ').trim();
@@ -577,3 +540,30 @@ export function statementText(sql: string, max = 160): string {
 }
 
 export const days = (count: number) => count * DAY;
+
+/**
+ * The SQL the API sends for one GET of `url`, read off the wire (bench/pg-capture.ts) with an
+ * API process of its own behind the proxy: after `warmUp` requests (the member is linked,
+ * caches are warm, as in the measured runs), the statements of one more.
+ */
+export async function captureRequestSql(
+  stack: Stack,
+  url: string,
+  headers: Record<string, string>,
+  options: { env?: Record<string, string>; warmUp?: number } = {},
+): Promise<CapturedStatement[]> {
+  const proxy = await startCaptureProxy(stack.db.appUrl);
+  try {
+    const api = await stack.startApi({ databaseUrl: proxy.urlFor(stack.db.appUrl), env: options.env });
+    try {
+      for (let index = 0; index < (options.warmUp ?? 2); index++) await timedRequests(url, headers, 1);
+      proxy.reset();
+      await timedRequests(url, headers, 1);
+      return proxy.statements();
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    await proxy.stop();
+  }
+}

@@ -22,6 +22,8 @@ declare module 'autocannon' {
     amount?: number;
     overallRate?: number;
     timeout?: number;
+    /** Called for each connection's client once, before its first request. */
+    setupClient?: (client: { setHeaders(headers: Record<string, string>): void }) => void;
   }
   interface Result {
     requests: Histogram;

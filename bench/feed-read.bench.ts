@@ -1,0 +1,249 @@
+/**
+ * `npm run bench:feed-read` (issue 9, benchmark 1): a signed-in member reads the tenant's news
+ * feed (`GET /api/tenants/<slug>/news/feed?limit=20`, bearer token) from the real built API
+ * under autocannon, beside the baseline: a bare fastify + pg server (bench/feed-baseline-server.ts)
+ * that runs the identical SQL — captured off the wire from the API serving the same request —
+ * against the same data. Both are processes of their own with pools of the same size.
+ *
+ * Each run: throughput at BENCH_CONNECTIONS (default 10) keep-alive connections for
+ * BENCH_DURATION seconds (default 10) against each server, then the API alone at a fixed
+ * 500 req/s for the p99 target. Medians of BENCH_RUNS runs (default 3).
+ * Targets: API ≥ 60 % of the baseline's req/s; p99 < 50 ms at 500 req/s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  BENCH_MEMBER,
+  captureRequestSql,
+  load,
+  seedCommunity,
+  startStack,
+  statementText,
+  type LoadResult,
+} from './api-stack';
+import { freePort } from '@allmende/local-services';
+import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const FIXED_RATE = 500;
+const POOL_MAX = 10;
+const TARGET = { throughputRatio: 0.6, p99Ms: 50 };
+const SIZE = { posts: 1000, events: 20, calls: 2, bookings: 2, extraMembers: 0 };
+const RESULTS_FILE = join(ROOT, 'bench', 'results', 'feed-read.json');
+
+interface Summary {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+interface BenchResult {
+  date: string;
+  runs: number;
+  durationSeconds: number;
+  connections: number;
+  machine: Machine;
+  community: typeof SIZE;
+  statements: string[];
+  api: Summary & { perRun: LoadResult[] };
+  baseline: Summary & { perRun: LoadResult[] };
+  fixedRate: { rate: number; p50: number; p99: number; achieved: number; perRun: LoadResult[] };
+  throughputRatio: number;
+  targets: { throughputRatio: number; p99Ms: number; throughputMet: boolean; p99Met: boolean };
+}
+
+function summary(runs: LoadResult[]): Summary {
+  return {
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+  };
+}
+
+/** A load run that must have answered every request with 2xx (a benchmark of errors measures nothing). */
+async function cleanLoad(url: string, options: Parameters<typeof load>[1]): Promise<LoadResult> {
+  const result = await load(url, options);
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.total}`,
+    );
+  }
+  return result;
+}
+
+async function startBaseline(
+  sqlFile: string,
+  databaseUrl: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'feed-baseline-server.js')], {
+    env: {
+      PATH: process.env.PATH,
+      BASELINE_SQL: sqlFile,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      POOL_MAX: String(POOL_MAX),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('baseline listening')) resolve();
+    });
+    void exited.then(() => reject(new Error('the baseline server exited before it listened')));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/feed`,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack([BENCH_MEMBER]);
+  try {
+    log('seeding the community …');
+    const community = await seedCommunity(stack.db, SIZE);
+    const feed = `${stack.base}/api/tenants/${community.slug}/news/feed?limit=20`;
+    const token = await stack.token(BENCH_MEMBER.email);
+    const headers = { authorization: `Bearer ${token}` };
+
+    // 1. The SQL of one feed request, off the wire.
+    const captured = await captureRequestSql(stack, feed, headers, {
+      env: { DATABASE_POOL_MAX: String(POOL_MAX) },
+    });
+    log(`one feed request: ${captured.length} SQL statements`);
+    if (process.env.BENCH_VERBOSE) for (const statement of captured) log(`  ${statementText(statement.sql)}`);
+    const sqlFile = join(stack.db.work, 'feed-sql.json');
+    await writeFile(sqlFile, JSON.stringify(captured));
+
+    const baseline = await startBaseline(sqlFile, stack.db.appUrl);
+    const api = await stack.startApi({ env: { DATABASE_POOL_MAX: String(POOL_MAX) } });
+    const apiRuns: LoadResult[] = [];
+    const baselineRuns: LoadResult[] = [];
+    const fixedRuns: LoadResult[] = [];
+    try {
+      const baselineBody = (await expectOk(baseline.url, {})) as { items: unknown[] };
+      const apiBody = (await expectOk(feed, headers)) as { items: unknown[] };
+      // The API reads one row past the page to know whether there is a next one.
+      const [rows, items] = [baselineBody.items.length, apiBody.items.length];
+      if (rows !== items && rows !== items + 1) {
+        throw new Error(`baseline sends ${rows} rows, the API ${items} items`);
+      }
+      log('warming up …');
+      await cleanLoad(feed, { headers, connections: CONNECTIONS, duration: 3 });
+      await cleanLoad(baseline.url, { connections: CONNECTIONS, duration: 3 });
+      for (let run = 1; run <= RUNS; run++) {
+        apiRuns.push(await cleanLoad(feed, { headers, connections: CONNECTIONS, duration: DURATION }));
+        baselineRuns.push(await cleanLoad(baseline.url, { connections: CONNECTIONS, duration: DURATION }));
+        fixedRuns.push(
+          await cleanLoad(feed, { headers, connections: 50, duration: DURATION, overallRate: FIXED_RATE }),
+        );
+        const [a, b, f] = [apiRuns.at(-1)!, baselineRuns.at(-1)!, fixedRuns.at(-1)!];
+        log(
+          `run ${run}: API ${a.requestsPerSecond} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms); ` +
+            `baseline ${b.requestsPerSecond} req/s (p50 ${b.p50} ms, p99 ${b.p99} ms); ` +
+            `API at ${FIXED_RATE} req/s: ${f.requestsPerSecond} req/s achieved, p50 ${f.p50} ms, p99 ${f.p99} ms`,
+        );
+      }
+    } finally {
+      await api.stop();
+      await baseline.stop();
+    }
+
+    const apiSummary = summary(apiRuns);
+    const baselineSummary = summary(baselineRuns);
+    const fixed = summary(fixedRuns);
+    const throughputRatio =
+      Math.round((apiSummary.requestsPerSecond / baselineSummary.requestsPerSecond) * 1000) / 1000;
+    const result: BenchResult = {
+      date: new Date().toISOString().slice(0, 10),
+      runs: RUNS,
+      durationSeconds: DURATION,
+      connections: CONNECTIONS,
+      machine: await describeMachine(stack.db.ownerUrl, stack.db.source),
+      community: SIZE,
+      statements: captured.map((statement) => statementText(statement.sql)),
+      api: { ...apiSummary, perRun: apiRuns },
+      baseline: { ...baselineSummary, perRun: baselineRuns },
+      fixedRate: {
+        rate: FIXED_RATE,
+        p50: fixed.p50,
+        p99: fixed.p99,
+        achieved: fixed.requestsPerSecond,
+        perRun: fixedRuns,
+      },
+      throughputRatio,
+      targets: {
+        ...TARGET,
+        throughputMet: throughputRatio >= TARGET.throughputRatio,
+        // Met only if the rate was actually reached (a server that falls behind has no p99 at that rate).
+        p99Met: fixed.p99 < TARGET.p99Ms && fixed.requestsPerSecond >= FIXED_RATE * 0.95,
+      },
+    };
+    log(
+      `feed read: API ${apiSummary.requestsPerSecond} req/s vs baseline ${baselineSummary.requestsPerSecond} req/s ` +
+        `= ${throughputRatio} (target ≥ ${TARGET.throughputRatio}: ${result.targets.throughputMet ? 'met' : 'MISSED'}); ` +
+        `p99 at ${FIXED_RATE} req/s ${fixed.p99} ms (target < ${TARGET.p99Ms} ms: ${result.targets.p99Met ? 'met' : 'MISSED'})`,
+    );
+    if (process.env.BENCH_NO_WRITE) return;
+    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    await writeDocSection('feed-read', docSection(result));
+    log(`wrote ${RESULTS_FILE} and docs/benchmarks.md`);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function expectOk(url: string, headers: Record<string, string>): Promise<unknown> {
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+function docSection(result: BenchResult): string {
+  const { machine } = result;
+  const row = (label: string, value: Summary) =>
+    `| ${label} | ${value.requestsPerSecond} | ${value.p50} | ${value.p99} |`;
+  return `## Feed read (\`npm run bench:feed-read\`)
+
+\`bench/feed-read.bench.ts\`: a member of every group reads the tenant's news feed, a page of 20
+(\`GET /api/tenants/<slug>/news/feed?limit=20\` with a bearer token of the dev identity provider),
+in a community of ${result.community.posts.toLocaleString('en-US')} news posts, from the real built API (\`dist/apps/api\`, its own
+process, \`NODE_ENV=production\`) under autocannon with ${result.connections} keep-alive connections for ${result.durationSeconds} s. The baseline,
+in the same run against the same data: a bare fastify + pg server (\`bench/feed-baseline-server.ts\`)
+running the identical SQL — the ${result.statements.length} statements the API sent for one feed request, captured off the wire
+(\`bench/pg-capture.ts\`) — with a pool of the same size and sending the rows as JSON. Then the API
+alone at a fixed ${result.fixedRate.rate} req/s (50 connections). Medians of ${result.runs} runs; latencies in ms.
+
+Machine: ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}
+(${machine.postgresSource}); autocannon, the servers and PostgreSQL share the cores. Run on ${result.date}.
+
+| server | req/s | p50 | p99 |
+| --- | --: | --: | --: |
+${row('Allmende API', result.api)}
+${row('fastify + pg, same SQL (baseline)', result.baseline)}
+| Allmende API at ${result.fixedRate.rate} req/s (achieved ${result.fixedRate.achieved}) | | ${result.fixedRate.p50} | ${result.fixedRate.p99} |
+
+Throughput ratio ${result.throughputRatio.toFixed(2)} (target ≥ ${result.targets.throughputRatio}: ${result.targets.throughputMet ? 'met' : '**missed**'}); p99 at
+${result.fixedRate.rate} req/s ${result.fixedRate.p99} ms (target < ${result.targets.p99Ms} ms: ${result.targets.p99Met ? 'met' : '**missed**'}).
+
+The SQL of one request: ${result.statements.map((statement) => `\`${statement.replace(/`/g, "'")}\``).join('; ')}.`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench:feed-read failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,241 @@
+/**
+ * `npm run bench:rls-cost` (issue 9, benchmark 2): what forced row-level security costs the
+ * feed query. The query is the one the API sends for a member's feed page (captured off the
+ * wire, bench/pg-capture.ts). Timed one after the other on one connection each, BENCH_ITERATIONS
+ * (default 2,000) times per run, medians of BENCH_RUNS runs (default 3):
+ *
+ * - **RLS (as the app runs it)**: the app role, `begin`, `set_config('app.tenant_id', …, true)`,
+ *   the query, `commit` — the policy `tenant_id = current_setting('app.tenant_id')` filters.
+ * - **explicit WHERE**: the same query with `tenant_id = $n` added to its WHERE clause, alone,
+ *   by a role that row-level security does not apply to (the superuser: the schema owner
+ *   cannot skip it, the tables FORCE it).
+ * - **explicit WHERE, same transaction shape**: the latter inside `begin`/`set_config`/`commit`,
+ *   to tell the policy's own cost from the round trips of the transaction.
+ *
+ * Both variants must return the same rows (checked). Target: RLS ≤ 10 % slower.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import {
+  BENCH_MEMBER,
+  captureRequestSql,
+  seedCommunity,
+  startStack,
+  statementText,
+  summarize,
+  type LatencySummary,
+} from './api-stack';
+import type { CapturedStatement } from './pg-capture';
+import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
+const TARGET_OVERHEAD = 0.1;
+const SIZE = { posts: 1000, events: 20, calls: 2, bookings: 2, extraMembers: 0 };
+const RESULTS_FILE = join(ROOT, 'bench', 'results', 'rls-cost.json');
+
+type VariantName = 'rls' | 'explicit' | 'explicitInTransaction';
+interface Variant {
+  p50: number;
+  mean: number;
+  perRun: LatencySummary[];
+}
+
+interface BenchResult {
+  date: string;
+  runs: number;
+  iterations: number;
+  machine: Machine;
+  community: typeof SIZE;
+  query: string;
+  rows: number;
+  variants: Record<VariantName, Variant>;
+  /** mean(RLS) / mean(explicit) − 1: the whole cost as the app pays it. */
+  overhead: number;
+  /** mean(RLS) / mean(explicit in the same transaction) − 1: the policy alone. */
+  policyOverhead: number;
+  target: { overhead: number; met: boolean };
+}
+
+/** `from news_posts`, quoted or not, with its alias if it has one. */
+const NEWS_POSTS = /\bfrom "?news_posts"?(?: as "(\w+)")?/;
+
+/** The feed's select (the statement on news_posts with a LIMIT) and the tenant setting's statement. */
+function feedQuery(statements: CapturedStatement[]): { query: CapturedStatement; tenantId: string } {
+  const setting = statements.find((statement) => /set_config\(\s*'app\.tenant_id'/.test(statement.sql));
+  const query = statements.find(
+    (statement) => NEWS_POSTS.test(statement.sql) && /\blimit\b/i.test(statement.sql),
+  );
+  if (!setting || !query) throw new Error('the captured feed request has no tenant setting or no feed query');
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  // A bound parameter or a literal, whichever the driver sends.
+  const tenantId =
+    setting.params.find((value) => value !== null && uuid.test(value)) ??
+    /'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/.exec(setting.sql)?.[1];
+  if (!tenantId)
+    throw new Error(`no tenant id among the setting's parameters: ${statementText(setting.sql)}`);
+  return { query, tenantId };
+}
+
+/** The query with `<alias>.tenant_id = $n` as the first condition of its WHERE clause. */
+function withExplicitTenant(
+  query: CapturedStatement,
+  tenantId: string,
+): { sql: string; params: (string | null)[] } {
+  const from = NEWS_POSTS.exec(query.sql);
+  const column = from?.[1] ? `"${from[1]}"."tenant_id"` : '"tenant_id"';
+  const where = query.sql.search(/\swhere\s/i);
+  if (!from || where < 0) throw new Error(`cannot add a tenant condition to: ${statementText(query.sql)}`);
+  const keyword = query.sql.slice(where).match(/^\swhere\s/i)![0];
+  const position = where + keyword.length;
+  const param = `$${query.params.length + 1}`;
+  return {
+    sql: `${query.sql.slice(0, position)}${column} = ${param} and ${query.sql.slice(position)}`,
+    params: [...query.params, tenantId],
+  };
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack([BENCH_MEMBER]);
+  const app = new Client({ connectionString: stack.db.appUrl });
+  const superuser = new Client({ connectionString: stack.db.adminOnDatabase });
+  try {
+    log('seeding the community …');
+    const community = await seedCommunity(stack.db, SIZE);
+    const token = await stack.token(BENCH_MEMBER.email);
+    const captured = await captureRequestSql(
+      stack,
+      `${stack.base}/api/tenants/${community.slug}/news/feed?limit=20`,
+      { authorization: `Bearer ${token}` },
+    );
+    const { query, tenantId } = feedQuery(captured);
+    const explicit = withExplicitTenant(query, tenantId);
+    await app.connect();
+    await superuser.connect();
+
+    const inTransaction = async (client: Client, sql: string, params: (string | null)[]) => {
+      await client.query('begin');
+      await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+      const result = await client.query(sql, params);
+      await client.query('commit');
+      return result.rows;
+    };
+    const variants: Record<VariantName, () => Promise<unknown[]>> = {
+      rls: () => inTransaction(app, query.sql, query.params),
+      explicit: async () => (await superuser.query(explicit.sql, explicit.params)).rows,
+      explicitInTransaction: () => inTransaction(superuser, explicit.sql, explicit.params),
+    };
+    const expected = JSON.stringify(await variants.rls());
+    const rows = (JSON.parse(expected) as unknown[]).length;
+    if (rows === 0) throw new Error('the feed query returns no rows: nothing to measure');
+    for (const [name, run] of Object.entries(variants)) {
+      if (JSON.stringify(await run()) !== expected)
+        throw new Error(`variant ${name} returns other rows than RLS`);
+    }
+    log(`feed query: ${rows} rows; ${statementText(query.sql, 200)}`);
+
+    const perRun: Record<VariantName, LatencySummary[]> = {
+      rls: [],
+      explicit: [],
+      explicitInTransaction: [],
+    };
+    for (const run of Object.values(variants)) for (let index = 0; index < 200; index++) await run();
+    for (let round = 1; round <= RUNS; round++) {
+      for (const [name, run] of Object.entries(variants) as [VariantName, () => Promise<unknown[]>][]) {
+        const times: number[] = [];
+        for (let index = 0; index < ITERATIONS; index++) {
+          const started = performance.now();
+          await run();
+          times.push(performance.now() - started);
+        }
+        perRun[name].push(summarize(times));
+      }
+      log(
+        `run ${round}: ` +
+          (Object.keys(perRun) as VariantName[])
+            .map((name) => `${name} mean ${perRun[name].at(-1)!.mean} ms (p50 ${perRun[name].at(-1)!.p50})`)
+            .join('; '),
+      );
+    }
+    const variant = (name: VariantName): Variant => ({
+      p50: median(perRun[name].map((run) => run.p50)),
+      mean: median(perRun[name].map((run) => run.mean)),
+      perRun: perRun[name],
+    });
+    const results = {
+      rls: variant('rls'),
+      explicit: variant('explicit'),
+      explicitInTransaction: variant('explicitInTransaction'),
+    };
+    const ratio = (a: number, b: number) => Math.round((a / b - 1) * 1000) / 1000;
+    const overhead = ratio(results.rls.mean, results.explicit.mean);
+    const result: BenchResult = {
+      date: new Date().toISOString().slice(0, 10),
+      runs: RUNS,
+      iterations: ITERATIONS,
+      machine: await describeMachine(stack.db.ownerUrl, stack.db.source),
+      community: SIZE,
+      query: statementText(query.sql, 400),
+      rows,
+      variants: results,
+      overhead,
+      policyOverhead: ratio(results.rls.mean, results.explicitInTransaction.mean),
+      target: { overhead: TARGET_OVERHEAD, met: overhead <= TARGET_OVERHEAD },
+    };
+    log(
+      `RLS cost: ${(overhead * 100).toFixed(1)} % over the explicit WHERE (target ≤ ${TARGET_OVERHEAD * 100} %: ` +
+        `${result.target.met ? 'met' : 'MISSED'}); the policy alone (same transaction): ${(result.policyOverhead * 100).toFixed(1)} %`,
+    );
+    if (process.env.BENCH_NO_WRITE) return;
+    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    await writeDocSection('rls-cost', docSection(result));
+    log(`wrote ${RESULTS_FILE} and docs/benchmarks.md`);
+  } finally {
+    await app.end().catch(() => undefined);
+    await superuser.end().catch(() => undefined);
+    await stack.close();
+  }
+}
+
+function docSection(result: BenchResult): string {
+  const { machine, variants } = result;
+  const percent = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
+  return `## Row-level security cost (\`npm run bench:rls-cost\`)
+
+\`bench/rls-cost.bench.ts\`: the feed query the API sends for a member's feed page (captured off the
+wire; ${result.rows} rows from ${result.community.posts.toLocaleString('en-US')} posts), run ${result.iterations.toLocaleString('en-US')} times one after the other on one connection per
+variant, ${result.runs} runs, medians (ms per execution, client side, loopback):
+
+- **RLS, as the app runs it**: the app role (no BYPASSRLS), \`begin\`, \`set_config('app.tenant_id', …, true)\`,
+  the query, \`commit\`; the forced policy filters by tenant.
+- **explicit WHERE**: the same query with \`tenant_id = $n\` added, alone, as the superuser (row-level
+  security does not apply to it; the schema owner cannot skip it, the tables FORCE it).
+- **explicit WHERE in the same transaction**: the latter inside \`begin\` / \`set_config\` / \`commit\`, so that
+  only the policy differs from the first row.
+
+All three return the same rows (checked). Machine: ${machine.cpus} CPUs, ${machine.cpu}; PostgreSQL ${machine.postgres}
+(${machine.postgresSource}). Run on ${result.date}.
+
+| variant | mean | p50 | vs. RLS |
+| --- | --: | --: | --: |
+| RLS, as the app runs it | ${variants.rls.mean} | ${variants.rls.p50} | |
+| explicit WHERE | ${variants.explicit.mean} | ${variants.explicit.p50} | ${percent(result.overhead)} for RLS |
+| explicit WHERE in the same transaction | ${variants.explicitInTransaction.mean} | ${variants.explicitInTransaction.p50} | ${percent(result.policyOverhead)} for RLS |
+
+Target ≤ ${result.target.overhead * 100} % slower: ${result.target.met ? 'met' : '**missed**'} (${percent(result.overhead)} as the app pays it; the policy itself ${percent(result.policyOverhead)}).
+
+The query: \`${result.query.replace(/`/g, "'")}\``;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench:rls-cost failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
