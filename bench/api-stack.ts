@@ -533,6 +533,17 @@ export async function load(
   };
 }
 
+/** A load run that must have answered every request with 2xx (a benchmark of errors measures nothing). */
+export async function cleanLoad(url: string, options: Parameters<typeof load>[1]): Promise<LoadResult> {
+  const result = await load(url, options);
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.total}`,
+    );
+  }
+  return result;
+}
+
 /** A short readable form of a statement for the docs (whitespace collapsed). */
 export function statementText(sql: string, max = 160): string {
   const text = sql.replace(/\s+/g, ' ').trim();

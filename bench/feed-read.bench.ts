@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import {
   BENCH_MEMBER,
   captureRequestSql,
-  load,
   seedCommunity,
   startStack,
   statementText,
   type LoadResult,
+  cleanLoad,
 } from './api-stack';
 import { freePort } from '@allmende/local-services';
 import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
@@ -61,17 +61,6 @@ function summary(runs: LoadResult[]): Summary {
     p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)),
   };
-}
-
-/** A load run that must have answered every request with 2xx (a benchmark of errors measures nothing). */
-async function cleanLoad(url: string, options: Parameters<typeof load>[1]): Promise<LoadResult> {
-  const result = await load(url, options);
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.total}`,
-    );
-  }
-  return result;
 }
 
 async function startBaseline(

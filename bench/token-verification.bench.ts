@@ -15,7 +15,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BENCH_MEMBER, load, seedCommunity, startStack, tokensLike, type LoadResult } from './api-stack';
+import { BENCH_MEMBER, seedCommunity, startStack, tokensLike, type LoadResult, cleanLoad } from './api-stack';
 import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -50,16 +50,6 @@ function summary(runs: LoadResult[]): Summary {
     p99: median(runs.map((run) => run.p99)),
     perRun: runs,
   };
-}
-
-async function cleanLoad(url: string, options: Parameters<typeof load>[1]): Promise<LoadResult> {
-  const result = await load(url, options);
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.total}`,
-    );
-  }
-  return result;
 }
 
 async function main(): Promise<void> {
