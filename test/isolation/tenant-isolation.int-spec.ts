@@ -126,6 +126,45 @@ describe('tenant isolation', () => {
     });
   });
 
+  describe('one transaction per read (TenantScope.read)', () => {
+    const txid = (em: { execute: MikroORM['em']['execute'] }) =>
+      em.execute<{ id: string }[]>('select txid_current()::text as id').then((rows) => rows[0]!.id);
+
+    it("runs the read's queries, also through em(), in one transaction with the tenant set", async () => {
+      await scope.run(b.tenant.id, async () => {
+        const ids = await scope.read(async (em) => {
+          const first = await txid(em);
+          const second = await txid(scope.em());
+          const nested = await scope.read(async (inner) => txid(inner));
+          const members = await scope.em().find(MemberSchema, {}, { filters: false });
+          return { first, second, nested, members };
+        });
+        expect(ids.second).toBe(ids.first);
+        expect(ids.nested).toBe(ids.first);
+        expect(ids.members.length).toBeGreaterThan(0);
+        expect(ids.members.every((member) => member.tenantId === b.tenant.id)).toBe(true);
+        // Outside the read, each query is a transaction of its own again.
+        expect(await txid(scope.em())).not.toBe(await txid(scope.em()));
+      });
+    });
+
+    it("a scope opened inside another tenant's transaction is its own: it does not join it", async () => {
+      await scope.run(a.tenant.id, () =>
+        scope.read(async () => {
+          const inner = await scope.run(b.tenant.id, () =>
+            scope.em().find(MemberSchema, {}, { filters: false }),
+          );
+          expect(inner.length).toBeGreaterThan(0);
+          expect(inner.every((member) => member.tenantId === b.tenant.id)).toBe(true);
+        }),
+      );
+    });
+
+    it('outside a tenant scope, read throws', async () => {
+      await expect(scope.read(async () => 1)).rejects.toThrow(TenantScopeMissingError);
+    });
+  });
+
   describe('through raw SQL on the app role', () => {
     it('covers every tenant-owned table', () => {
       expect(tenantTables).toEqual(
