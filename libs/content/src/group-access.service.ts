@@ -11,6 +11,13 @@ import {
   type GroupModuleName,
 } from '@allmende/groups';
 
+/** A group the caller may read, with one module's settings as stored. */
+export interface ReadableGroup {
+  id: string;
+  key: string;
+  settings: unknown;
+}
+
 /** What the caller may do in one module of one group. */
 export interface GroupAccessContext {
   group: Group;
@@ -85,17 +92,30 @@ export class GroupAccess {
 
   /** Ids of the groups with `module` that the caller may read (for tenant-wide feeds and search). */
   async readableGroupIds(actor: Actor, module: GroupModuleName): Promise<string[]> {
+    return (await this.readableGroups(actor, module)).map((group) => group.id);
+  }
+
+  /** As `readableGroupIds`, with each group's key and the module's raw settings. */
+  async readableGroups(actor: Actor, module: GroupModuleName): Promise<ReadableGroup[]> {
+    const query = this.readableGroupsQuery(actor, module);
+    return this.scope.em().execute<ReadableGroup[]>(query.sql, query.params);
+  }
+
+  /**
+   * The same rule as a query of its own (columns `id`, `key`, `settings`), for feeds that
+   * join it instead of asking for the ids first: one statement less on the hottest reads.
+   */
+  readableGroupsQuery(actor: Actor, module: GroupModuleName): { sql: string; params: unknown[] } {
     const memberId = actor.membership?.memberId ?? null;
     const tenantAdmin = actor.membership?.role === 'tenant_admin';
-    const rows = await this.scope.em().execute<{ id: string }[]>(
-      `select g.id from groups g
+    return {
+      sql: `select g.id, g.key, gm.settings from groups g
          join group_modules gm on gm.group_id = g.id and gm.module = ?
         where g.visibility = 'public'
            or (g.visibility = 'members' and ?::boolean)
            or ?::boolean
            or exists (select 1 from group_members m where m.group_id = g.id and m.member_id = ?::uuid)`,
-      [module, memberId !== null, tenantAdmin, memberId],
-    );
-    return rows.map((row) => row.id);
+      params: [module, memberId !== null, tenantAdmin, memberId],
+    };
   }
 }

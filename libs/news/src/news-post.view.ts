@@ -1,5 +1,6 @@
 import { renderMarkdown } from '@allmende/content';
 import type { NewsPost } from './news-post.entity';
+import { postDataOfEntity, type NewsPostData } from './news-post-rows';
 import type { NewsPostView } from './news.schemas';
 import { categoryName, type NewsSettings } from './news-settings';
 
@@ -8,7 +9,12 @@ import { categoryName, type NewsSettings } from './news-settings';
  * Needs the post's author loaded.
  */
 export function newsPostView(post: NewsPost, groupKey: string, settings: NewsSettings): NewsPostView {
-  const author = post.author?.unwrap();
+  return newsPostDataView(postDataOfEntity(post), groupKey, settings);
+}
+
+/** The same view of a post read as a row (lists and feeds). */
+export function newsPostDataView(post: NewsPostData, groupKey: string, settings: NewsSettings): NewsPostView {
+  const author = post.author;
   return {
     id: post.id,
     group: groupKey,

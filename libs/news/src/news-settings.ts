@@ -21,7 +21,12 @@ const settingsSchema = z.object({
 });
 
 export function newsSettings(module: GroupModule): NewsSettings {
-  const parsed = settingsSchema.safeParse(module.settings ?? {});
+  return parseNewsSettings(module.settings);
+}
+
+/** The news settings from a group module's raw `settings` column. */
+export function parseNewsSettings(settings: unknown): NewsSettings {
+  const parsed = settingsSchema.safeParse(settings ?? {});
   return parsed.success ? parsed.data : { categories: [], urgentAlerts: false, comments: false };
 }
 

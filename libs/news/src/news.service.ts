@@ -13,10 +13,16 @@ import {
 } from '@allmende/content';
 import { ProblemException, ProblemType } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
-import { GroupModuleSchema, type Group } from '@allmende/groups';
+import type { Group } from '@allmende/groups';
 import { MemberSchema } from '@allmende/members';
 import { NewsPostSchema, type NewsPost } from './news-post.entity';
-import { newsPostView } from './news-post.view';
+import {
+  selectNewsPosts,
+  selectNewsPostsInGroups,
+  type NewsPostData,
+  type NewsPostInGroup,
+} from './news-post-rows';
+import { newsPostDataView, newsPostView } from './news-post.view';
 import type {
   CreatePostBody,
   NewsPostView,
@@ -24,7 +30,7 @@ import type {
   ResolvePostBody,
   UpdatePostBody,
 } from './news.schemas';
-import { newsSettings, type NewsSettings } from './news-settings';
+import { newsSettings, parseNewsSettings, type NewsSettings } from './news-settings';
 
 /** Alerts shown at once in the portal banner: a handful at most, so no pagination. */
 const ALERT_LIMIT = 50;
@@ -43,31 +49,35 @@ export class NewsService {
 
   /** A group's posts: pinned first, then newest; unpublished ones only for their author and moderators. */
   async list(actor: Actor, groupKey: string, query: PostListQuery): Promise<Page<NewsPostView>> {
-    const access = await this.access.require(actor, groupKey, 'news');
-    const now = new Date();
-    const params: unknown[] = [access.group.id, now, now, access.canModerate, memberIdOf(actor)];
-    let sql = `select id from news_posts
-      where group_id = ? and (expires_at is null or expires_at > ?)
-        and (publish_at <= ? or ?::boolean or author_id = ?::uuid)`;
-    if (query.category) {
-      sql += ' and category_key = ?';
-      params.push(query.category);
-    }
-    if (query.cursor) {
-      const [pinned, publishAt, id] = decodeCursor(query.cursor, 3);
-      sql += ' and (pinned, publish_at, id) < (?::boolean, ?::timestamptz, ?::uuid)';
-      params.push(pinned, publishAt, id);
-    }
-    sql += ' order by pinned desc, publish_at desc, id desc limit ?';
-    params.push(query.limit + 1);
-    const posts = await this.loadInOrder(await this.ids(sql, params));
-    const settings = newsSettings(access.module);
-    return toPage(
-      posts,
-      query.limit,
-      (post) => newsPostView(post, access.group.key, settings),
-      (post) => [post.pinned, post.publishAt.toISOString(), post.id],
-    );
+    return this.scope.read(async (em) => {
+      const access = await this.access.require(actor, groupKey, 'news');
+      const now = new Date();
+      const params: unknown[] = [access.group.id, now, now, access.canModerate, memberIdOf(actor)];
+      let where = `p.group_id = ? and (p.expires_at is null or p.expires_at > ?)
+        and (p.publish_at <= ? or ?::boolean or p.author_id = ?::uuid)`;
+      if (query.category) {
+        where += ' and p.category_key = ?';
+        params.push(query.category);
+      }
+      if (query.cursor) {
+        const [pinned, publishAt, id] = decodeCursor(query.cursor, 3);
+        where += ' and (p.pinned, p.publish_at, p.id) < (?::boolean, ?::timestamptz, ?::uuid)';
+        params.push(pinned, publishAt, id);
+      }
+      const posts = await selectNewsPosts(em, {
+        where,
+        params,
+        order: 'p.pinned desc, p.publish_at desc, p.id desc',
+        limit: query.limit + 1,
+      });
+      const settings = newsSettings(access.module);
+      return toPage(
+        posts,
+        query.limit,
+        (post) => newsPostDataView(post, access.group.key, settings),
+        (post) => [post.pinned, post.publishAt.toISOString(), post.id],
+      );
+    });
   }
 
   async get(actor: Actor, groupKey: string, id: string): Promise<NewsPostView> {
@@ -239,51 +249,48 @@ export class NewsService {
 
   /**
    * Every published, unexpired post of the groups with news the caller may read: unresolved
-   * urgent alerts first, then pinned posts, then the newest.
+   * urgent alerts first, then pinned posts, then the newest. One statement.
    */
   async feed(actor: Actor, query: PageQuery): Promise<Page<NewsPostView>> {
-    const groupIds = await this.access.readableGroupIds(actor, 'news');
-    if (groupIds.length === 0) return { items: [], nextCursor: null };
-    const now = new Date();
-    const alert = `(urgency = 'urgent' and resolved_at is null)`;
-    const params: unknown[] = [...groupIds, now, now];
-    let sql = `select id from news_posts
-      where group_id in (${groupIds.map(() => '?').join(', ')})
-        and publish_at <= ? and (expires_at is null or expires_at > ?)`;
-    if (query.cursor) {
-      const [isAlert, pinned, publishAt, id] = decodeCursor(query.cursor, 4);
-      sql += ` and (${alert}, pinned, publish_at, id) < (?::boolean, ?::boolean, ?::timestamptz, ?::uuid)`;
-      params.push(isAlert, pinned, publishAt, id);
-    }
-    sql += ` order by ${alert} desc, pinned desc, publish_at desc, id desc limit ?`;
-    params.push(query.limit + 1);
-    const posts = await this.loadInOrder(await this.ids(sql, params));
-    const settings = await this.settingsOf(posts);
-    return toPage(
-      posts,
-      query.limit,
-      (post) => newsPostView(post, post.group.unwrap().key, settings.get(post.group.id)!),
-      (post) => [isActiveAlert(post), post.pinned, post.publishAt.toISOString(), post.id],
-    );
+    return this.scope.read(async (em) => {
+      const now = new Date();
+      const params: unknown[] = [now, now];
+      let where = 'p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)';
+      if (query.cursor) {
+        const [isAlert, pinned, publishAt, id] = decodeCursor(query.cursor, 4);
+        where += ` and (${ACTIVE_ALERT}, p.pinned, p.publish_at, p.id) < (?::boolean, ?::boolean, ?::timestamptz, ?::uuid)`;
+        params.push(isAlert, pinned, publishAt, id);
+      }
+      const posts = await selectNewsPostsInGroups(em, this.access.readableGroupsQuery(actor, 'news'), {
+        where,
+        params,
+        order: `${ACTIVE_ALERT} desc, p.pinned desc, p.publish_at desc, p.id desc`,
+        limit: query.limit + 1,
+      });
+      const settings = settingsByGroup(posts);
+      return toPage(
+        posts,
+        query.limit,
+        (post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!),
+        (post) => [isActiveAlert(post), post.pinned, post.publishAt.toISOString(), post.id],
+      );
+    });
   }
 
   /** Active urgent alerts (published, unexpired, unresolved) the caller may read, newest first. */
   async alerts(actor: Actor): Promise<NewsPostView[]> {
-    const groupIds = await this.access.readableGroupIds(actor, 'news');
-    if (groupIds.length === 0) return [];
-    const now = new Date();
-    const posts = await this.loadInOrder(
-      await this.ids(
-        `select id from news_posts
-          where group_id in (${groupIds.map(() => '?').join(', ')})
-            and urgency = 'urgent' and resolved_at is null
-            and publish_at <= ? and (expires_at is null or expires_at > ?)
-          order by publish_at desc, id desc limit ?`,
-        [...groupIds, now, now, ALERT_LIMIT],
-      ),
-    );
-    const settings = await this.settingsOf(posts);
-    return posts.map((post) => newsPostView(post, post.group.unwrap().key, settings.get(post.group.id)!));
+    return this.scope.read(async (em) => {
+      const now = new Date();
+      const posts = await selectNewsPostsInGroups(em, this.access.readableGroupsQuery(actor, 'news'), {
+        where: `p.urgency = 'urgent' and p.resolved_at is null
+          and p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)`,
+        params: [now, now],
+        order: 'p.publish_at desc, p.id desc',
+        limit: ALERT_LIMIT,
+      });
+      const settings = settingsByGroup(posts);
+      return posts.map((post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!));
+    });
   }
 
   /** Writing routes: 401 without login, then the group's read rules (404). */
@@ -317,34 +324,6 @@ export class NewsService {
     if (post.author) await em.populate(post, ['author']);
     return post;
   }
-
-  private async ids(sql: string, params: unknown[]): Promise<string[]> {
-    const rows = await this.scope.em().execute<{ id: string }[]>(sql, params);
-    return rows.map((row) => row.id);
-  }
-
-  /** The posts with these ids, with group and author, in the order of the ids. */
-  private async loadInOrder(ids: string[]): Promise<NewsPost[]> {
-    if (ids.length === 0) return [];
-    const posts = await this.scope
-      .em()
-      .find(NewsPostSchema, { id: { $in: ids } }, { populate: ['group', 'author'] });
-    const byId = new Map<string, NewsPost>(posts.map((post) => [post.id, post]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  /** The news settings of the groups of these posts, by group id. */
-  private async settingsOf(posts: NewsPost[]): Promise<Map<string, NewsSettings>> {
-    const groupIds = [...new Set(posts.map((post) => post.group.id))];
-    const modules =
-      groupIds.length === 0
-        ? []
-        : await this.scope.em().find(GroupModuleSchema, { group: { $in: groupIds }, module: 'news' });
-    const byGroup = new Map(modules.map((module) => [module.group.id, newsSettings(module)]));
-    return new Map(
-      groupIds.map((id) => [id, byGroup.get(id) ?? { categories: [], urgentAlerts: false, comments: false }]),
-    );
-  }
 }
 
 function memberIdOf(actor: Actor): string | null {
@@ -356,7 +335,19 @@ function isAuthor(actor: Actor, post: NewsPost): boolean {
   return memberId !== null && post.author?.id === memberId;
 }
 
-function isActiveAlert(post: NewsPost): boolean {
+/** An unresolved urgent post, in SQL; feeds show these first. */
+const ACTIVE_ALERT = `(p.urgency = 'urgent' and p.resolved_at is null)`;
+
+/** The news settings of the posts' groups, each parsed once. */
+function settingsByGroup(posts: NewsPostInGroup[]): Map<string, NewsSettings> {
+  const settings = new Map<string, NewsSettings>();
+  for (const post of posts) {
+    if (!settings.has(post.groupId)) settings.set(post.groupId, parseNewsSettings(post.groupSettings));
+  }
+  return settings;
+}
+
+function isActiveAlert(post: NewsPostData): boolean {
   return post.urgency === 'urgent' && !post.resolvedAt;
 }
 

@@ -62,12 +62,11 @@ export class PortalHome {
   ) {}
 
   /**
-   * All sections in one read-only transaction: one snapshot, and one BEGIN and tenant setting
-   * for the page instead of one short transaction per query (the services' reads join it
-   * through MikroORM's transaction context).
+   * All sections in one transaction (TenantScope.read): one snapshot, and one BEGIN and
+   * tenant setting for the page instead of one short transaction per query.
    */
   build(context: PortalContext): Promise<HomeData> {
-    return this.scope.em().transactional(() => this.sections(context), { readOnly: true });
+    return this.scope.read(() => this.sections(context));
   }
 
   private async sections(context: PortalContext): Promise<HomeData> {
