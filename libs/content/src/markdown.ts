@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 
@@ -47,7 +48,22 @@ const SANITIZE: sanitizeHtml.IOptions = {
   },
 };
 
+/**
+ * Rendered texts by source. Rendering is a pure function of the source and costs about as
+ * much as the rest of a feed request (20 posts, each parsed and sanitised); feeds show the
+ * same posts again and again. Bounded by the characters held (sources plus their HTML).
+ */
+const rendered = new LRUCache<string, string>({
+  maxSize: 16_000_000,
+  sizeCalculation: (html, source) => html.length + source.length || 1,
+});
+
 /** The sanitised HTML of a Markdown text. */
 export function renderMarkdown(source: string): string {
-  return sanitizeHtml(markdown.render(source), SANITIZE);
+  let html = rendered.get(source);
+  if (html === undefined) {
+    html = sanitizeHtml(markdown.render(source), SANITIZE);
+    rendered.set(source, html);
+  }
+  return html;
 }
