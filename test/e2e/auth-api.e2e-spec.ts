@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantScope } from '@allmende/db';
@@ -150,6 +151,18 @@ describe('API authentication and authorisation', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
       expect(await response.json()).toMatchObject({ type: '/problems/unauthorized' });
+    });
+
+    it('refuses a token that verified before, once it has expired (verified tokens are remembered)', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await mintToken(idp, { sub: randomUUID(), email: 'short-lived@example.org', exp });
+      expect((await get('/api/me', token)).status).toBe(200);
+      expect((await get('/api/me', token)).status).toBe(200);
+      // keycloak-connect's rule: expired once exp (seconds) is in the past.
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      const response = await get('/api/me', token);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     });
 
     it('refuses an Authorization header that is not Bearer', async () => {

@@ -1,4 +1,5 @@
 import Keycloak from 'keycloak-connect';
+import { LRUCache } from 'lru-cache';
 import type { IdentityConfig } from './identity-config';
 
 /** What a verified access token says about its bearer. */
@@ -40,9 +41,15 @@ interface KeycloakTokenContent {
  *
  * keycloak-connect's own middleware answers every rejection with 403 and treats a token
  * without `exp` as valid; this class reports the reason and requires `exp` and `sub`.
+ *
+ * A token that verified is remembered (by its whole text, signature included) until it
+ * expires: clients send the same token with every request for its lifetime, and
+ * keycloak-connect would convert the realm's JWK to PEM and check the RSA signature anew
+ * each time. Expiry is still checked on every use.
  */
 export class AccessTokenVerifier {
   private readonly grantManager: Keycloak.GrantManager;
+  private readonly verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
 
   constructor(config: IdentityConfig) {
     const keycloak = new Keycloak({}, {
@@ -58,6 +65,20 @@ export class AccessTokenVerifier {
   }
 
   async verify(accessToken: string): Promise<VerifiedToken> {
+    const known = this.verified.get(accessToken);
+    if (known) {
+      if (isExpired(known)) {
+        this.verified.delete(accessToken);
+        throw new InvalidTokenError('token is expired');
+      }
+      return known;
+    }
+    const token = await this.verifyAnew(accessToken);
+    this.verified.set(accessToken, token);
+    return token;
+  }
+
+  private async verifyAnew(accessToken: string): Promise<VerifiedToken> {
     if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(accessToken)) throw new InvalidTokenError('not a JWT');
     let content: KeycloakTokenContent;
     try {
@@ -83,4 +104,9 @@ export class AccessTokenVerifier {
       expiresAt: content.exp,
     };
   }
+}
+
+/** keycloak-connect's rule (Token.isExpired): expired once `exp` has passed. */
+function isExpired(token: VerifiedToken): boolean {
+  return token.expiresAt * 1000 < Date.now();
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
+import { LRUCache } from 'lru-cache';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
@@ -33,6 +34,13 @@ interface UserRow {
  */
 @Injectable()
 export class PeopleService {
+  /**
+   * Users rows this process has seen (or made) match a token's claims exactly, by those claims.
+   * Only `userFor` writes `users` and rows are never deleted, so a row matching once keeps
+   * matching: every request after a person's first skips the lookup.
+   */
+  private readonly usersByClaims = new LRUCache<string, string>({ max: 10_000 });
+
   constructor(
     private readonly orm: MikroORM,
     private readonly scope: TenantScope,
@@ -45,6 +53,21 @@ export class PeopleService {
    * login). An unverified e-mail links nothing.
    */
   async personFor(token: VerifiedToken): Promise<Person> {
+    const claims = claimsKey(token);
+    const userId = this.usersByClaims.get(claims) ?? (await this.userFor(token));
+    this.usersByClaims.set(claims, userId);
+    return {
+      userId,
+      subject: token.subject,
+      email: token.email,
+      emailVerified: token.emailVerified,
+      name: token.name,
+      platformAdmin: token.realmRoles.includes(PLATFORM_ADMIN_ROLE),
+    };
+  }
+
+  /** Finds or creates the `users` row of the token's subject, brought up to the token's claims. */
+  private async userFor(token: VerifiedToken): Promise<string> {
     const em = this.globalEm();
     const [found] = await em.execute<UserRow[]>(
       'select id, email, email_verified, display_name from users where oidc_subject = ?',
@@ -72,14 +95,7 @@ export class PeopleService {
         return id;
       });
     }
-    return {
-      userId: userId!,
-      subject: token.subject,
-      email: token.email,
-      emailVerified: token.emailVerified,
-      name: token.name,
-      platformAdmin: token.realmRoles.includes(PLATFORM_ADMIN_ROLE),
-    };
+    return userId!;
   }
 
   /**
@@ -142,4 +158,9 @@ async function linkByVerifiedEmail(tx: EntityManager, userId: string, email: str
     userId,
     email,
   ]);
+}
+
+/** The claims that `userFor` keeps in the users row, as one key. */
+function claimsKey(token: VerifiedToken): string {
+  return JSON.stringify([token.subject, token.email, token.emailVerified, token.name]);
 }
