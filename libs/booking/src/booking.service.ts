@@ -120,38 +120,77 @@ export class BookingService {
     resourceKey: string,
     query: OccupancyQuery,
   ): Promise<OccupancyView> {
+    const access = await this.requireOccupancyAccess(actor, groupKey);
+    const [occupancy] = await this.occupancyOf(actor, [await this.resource(access, resourceKey)], query);
+    return occupancy!;
+  }
+
+  /**
+   * The occupancy of every resource of the group, with the resources: one access check and one
+   * resource query for all of them (the portal home's free dates).
+   */
+  async groupOccupancy(
+    actor: Actor,
+    groupKey: string,
+    query: OccupancyQuery,
+  ): Promise<{ resource: ResourceView; occupancy: OccupancyView }[]> {
+    const access = await this.requireOccupancyAccess(actor, groupKey);
+    const resources = await this.scope
+      .em()
+      .find(BookableResourceSchema, { group: access.group.id }, { orderBy: { key: 'asc' } });
+    const occupancies = await this.occupancyOf(actor, resources, query);
+    return resources.map((resource, index) => ({
+      resource: toResourceView(resource, access),
+      occupancy: occupancies[index]!,
+    }));
+  }
+
+  /** Read access to the group's calendar: members only when the template says so (401). */
+  private async requireOccupancyAccess(actor: Actor, groupKey: string): Promise<GroupAccessContext> {
     const access = await this.access.require(actor, groupKey, MODULE);
     if (access.module.settings['publicCalendar'] === false && !actor.membership) {
       throw ProblemException.unauthorized('Sign in to see the occupancy.');
     }
-    const resource = await this.resource(access, resourceKey);
+    return access;
+  }
+
+  /** The occupancy of each of these resources in the range, in their order (one query for all). */
+  private async occupancyOf(
+    actor: Actor,
+    resources: BookableResource[],
+    query: OccupancyQuery,
+  ): Promise<OccupancyView[]> {
+    if (resources.length === 0) return [];
     const from = new Date(query.from);
     const to = new Date(query.to);
     const bookings = await this.scope.em().find(
       BookingSchema,
       {
-        resource: resource.id,
+        resource: { $in: resources.map((resource) => resource.id) },
         status: { $in: HOLDING_STATUSES },
         startsAt: { $lt: to },
         endsAt: { $gt: from },
       },
-      { orderBy: { startsAt: 'asc', id: 'asc' }, populate: POPULATE },
+      { orderBy: { startsAt: 'asc', id: 'asc' } },
     );
     const memberId = actor.membership?.memberId ?? null;
-    return {
+    const isOwn = (booking: Booking) => memberId !== null && booking.requester.id === memberId;
+    // Only the caller's own bookings are shown in full; only those need what they refer to.
+    const own = bookings.filter(isOwn);
+    if (own.length > 0) await this.scope.em().populate(own, POPULATE);
+    return resources.map((resource) => ({
       resource: { id: resource.id, key: resource.key },
       from: from.toISOString(),
       to: to.toISOString(),
-      slots: bookings.map((booking) => {
-        const mine = memberId !== null && booking.requester.id === memberId;
-        return {
+      slots: bookings
+        .filter((booking) => booking.resource.id === resource.id)
+        .map((booking) => ({
           start: booking.startsAt.toISOString(),
           end: booking.endsAt.toISOString(),
           state: booking.status === 'approved' ? ('busy' as const) : ('tentative' as const),
-          booking: mine ? toBookingView(booking, memberId, false) : null,
-        };
-      }),
-    };
+          booking: isOwn(booking) ? toBookingView(booking, memberId, false) : null,
+        })),
+    }));
   }
 
   // ---- requests ---------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import { TenantScope } from '@allmende/db';
 import {
   GroupMemberSchema,
   GroupModuleSchema,
-  GroupSchema,
   type Group,
   type GroupModule,
   type GroupModuleName,
@@ -47,8 +46,13 @@ export class GroupAccess {
   /** The caller's access to `module` in the group with this key (or id); 404 when they may not read it. */
   async require(actor: Actor, groupKey: string, module: GroupModuleName): Promise<GroupAccessContext> {
     const em = this.scope.em();
-    const group = await em.findOne(GroupSchema, { key: groupKey.toLowerCase() });
-    const moduleRow = group ? await em.findOne(GroupModuleSchema, { group, module }) : null;
+    // The module row with its group, in one query: every group page starts here.
+    const moduleRow = await em.findOne(
+      GroupModuleSchema,
+      { group: { key: groupKey.toLowerCase() }, module },
+      { populate: ['group'] },
+    );
+    const group = moduleRow?.group.unwrap();
     if (!group || !moduleRow) throw ProblemException.notFound(`No group "${groupKey}" with ${module}.`);
     const memberId = actor.membership?.memberId;
     const membership = memberId ? await em.findOne(GroupMemberSchema, { group, member: memberId }) : null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import type { Actor } from '@allmende/auth';
-import { BookingService, type OccupancyView } from '@allmende/booking';
+import { BookingService, type OccupancyView, type ResourceView } from '@allmende/booking';
 import { ProblemException } from '@allmende/core';
 import { TenantScope } from '@allmende/db';
 import { EventsService, rangeQuery } from '@allmende/events';
@@ -119,19 +119,18 @@ export class PortalHome {
     const from = today.plus({ days: 1 });
     const to = from.plus({ days: FREE_DAYS_HORIZON });
     for (const group of groups.filter((candidate) => candidate.modules.includes('booking'))) {
-      const resources = await this.booking.listResources(actor, group.key);
-      for (const resource of resources.items) {
-        let occupancy: OccupancyView;
-        try {
-          occupancy = await this.booking.occupancy(actor, group.key, resource.key, {
-            from: from.toUTC().toISO()!,
-            to: to.toUTC().toISO()!,
-          });
-        } catch (error) {
-          // A calendar for members only: anonymous residents just do not see this box.
-          if (error instanceof ProblemException && error.problem.status === 401) continue;
-          throw error;
-        }
+      let calendars: { resource: ResourceView; occupancy: OccupancyView }[];
+      try {
+        calendars = await this.booking.groupOccupancy(actor, group.key, {
+          from: from.toUTC().toISO()!,
+          to: to.toUTC().toISO()!,
+        });
+      } catch (error) {
+        // A calendar for members only: anonymous residents just do not see this box.
+        if (error instanceof ProblemException && error.problem.status === 401) continue;
+        throw error;
+      }
+      for (const { resource, occupancy } of calendars) {
         result.push({
           resource: (locale === 'en' && resource.name.en) || resource.name.de,
           href: `${href}/g/${encodeURIComponent(group.key)}/booking`,

@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { csrfToken, PeopleService, PortalPages, type Actor, type PortalLayout } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import type { Locale } from '@allmende/i18n';
-import { TenantsService } from '@allmende/tenants';
 import { languageLinks, portalLocale, rememberLocale } from './portal-locale';
 import { groupName, PortalGroups, type PortalGroup } from './portal-groups';
 
@@ -44,15 +43,14 @@ export function signInHref(path: string): string {
 @Injectable()
 export class PortalView {
   constructor(
-    private readonly tenants: TenantsService,
     private readonly people: PeopleService,
     private readonly portalGroups: PortalGroups,
     private readonly pages: PortalPages,
   ) {}
 
   async context(request: Request, response: Response, actor: Actor): Promise<PortalContext> {
-    const slug = request.tenant?.slug;
-    const tenant = slug ? await this.tenants.findActiveBySlug(slug) : null;
+    // Looked up (active only) by the tenant middleware for this request.
+    const tenant = request.tenant;
     if (!tenant) throw ProblemException.notFound('No such community.');
     const locale = portalLocale(request);
     rememberLocale(request, response, locale);

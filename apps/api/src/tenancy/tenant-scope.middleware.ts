@@ -10,6 +10,9 @@ const TENANT_PATH = /^\/(?:api\/tenants|t)\/([^/?#]+)\/[^?#]*/;
 export interface RequestTenant {
   id: string;
   slug: string;
+  name: string;
+  /** IANA zone the community's dates and times are shown in. */
+  timezone: string;
 }
 
 declare module 'express' {
@@ -34,7 +37,7 @@ export class TenantScopeMiddleware implements NestMiddleware {
     if (!slug) return next();
     const tenant = await this.tenants.findActiveBySlug(decodeURIComponent(slug));
     if (!tenant) throw ProblemException.notFound(`No tenant "${slug}".`);
-    request.tenant = { id: tenant.id, slug: tenant.slug };
+    request.tenant = { id: tenant.id, slug: tenant.slug, name: tenant.name, timezone: tenant.timezone };
     this.scope.run(tenant.id, () => next());
   }
 }
