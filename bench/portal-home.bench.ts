@@ -107,6 +107,8 @@ async function main(): Promise<void> {
           await timedRequests(home, headers, 1);
           captured[name] = proxy.statements();
           log(`${name}: ${captured[name].length} SQL statements per page view`);
+          if (process.env.BENCH_VERBOSE)
+            for (const statement of captured[name]) log(`  ${statementText(statement.sql)}`);
         }
       } finally {
         await api.stop();

@@ -6,9 +6,9 @@
  *
  * - **RLS (as the app runs it)**: the app role, `begin`, `set_config('app.tenant_id', …, true)`,
  *   the query, `commit` — the policy `tenant_id = current_setting('app.tenant_id')` filters.
- * - **explicit WHERE**: the same query with `tenant_id = $n` added to its WHERE clause, alone,
- *   by a role that row-level security does not apply to (the superuser: the schema owner
- *   cannot skip it, the tables FORCE it).
+ * - **explicit WHERE**: the same query with `tenant_id = $n` on every tenant-owned table it
+ *   reads (`withExplicitTenant`), alone, by a role that row-level security does not apply to
+ *   (the superuser: the schema owner cannot skip it, the tables FORCE it).
  * - **explicit WHERE, same transaction shape**: the latter inside `begin`/`set_config`/`commit`,
  *   to tell the policy's own cost from the round trips of the transaction.
  *
@@ -59,8 +59,8 @@ interface BenchResult {
   target: { overhead: number; met: boolean };
 }
 
-/** `from news_posts`, quoted or not, with its alias if it has one. */
-const NEWS_POSTS = /\bfrom "?news_posts"?(?: as "(\w+)")?/;
+/** `from news_posts`, quoted or not. */
+const NEWS_POSTS = /\bfrom "?news_posts"?(?![\w"])/;
 
 /** The feed's select (the statement on news_posts with a LIMIT) and the tenant setting's statement. */
 function feedQuery(statements: CapturedStatement[]): { query: CapturedStatement; tenantId: string } {
@@ -79,22 +79,33 @@ function feedQuery(statements: CapturedStatement[]): { query: CapturedStatement;
   return { query, tenantId };
 }
 
-/** The query with `<alias>.tenant_id = $n` as the first condition of its WHERE clause. */
+/** Words that can follow a table reference and are not its alias. */
+const NOT_AN_ALIAS = '(?:where|join|left|right|inner|full|cross|on|order|group|limit|union|using|having)\\b';
+
+/**
+ * The query with every tenant-owned table it reads narrowed by an explicit `tenant_id = $n`:
+ * each reference `from|join <table> [as] <alias>` becomes
+ * `(select * from <table> where tenant_id = $n) as <alias>`. PostgreSQL pulls such subqueries
+ * up into the query (the plan is that of a WHERE on the table), and it works for every table of
+ * a join, where a condition in the outer WHERE would not reach a subquery's tables.
+ */
 function withExplicitTenant(
   query: CapturedStatement,
   tenantId: string,
+  tenantTables: string[],
 ): { sql: string; params: (string | null)[] } {
-  const from = NEWS_POSTS.exec(query.sql);
-  const column = from?.[1] ? `"${from[1]}"."tenant_id"` : '"tenant_id"';
-  const where = query.sql.search(/\swhere\s/i);
-  if (!from || where < 0) throw new Error(`cannot add a tenant condition to: ${statementText(query.sql)}`);
-  const keyword = query.sql.slice(where).match(/^\swhere\s/i)![0];
-  const position = where + keyword.length;
   const param = `$${query.params.length + 1}`;
-  return {
-    sql: `${query.sql.slice(0, position)}${column} = ${param} and ${query.sql.slice(position)}`,
-    params: [...query.params, tenantId],
-  };
+  const reference = new RegExp(
+    `\\b(from|join)\\s+"?(${tenantTables.join('|')})"?(?![\\w"])(?:\\s+(?:as\\s+)?(?!${NOT_AN_ALIAS})("?\\w+"?))?`,
+    'gi',
+  );
+  let narrowed = 0;
+  const sql = query.sql.replace(reference, (_match, keyword: string, table: string, alias?: string) => {
+    narrowed++;
+    return `${keyword} (select * from "${table}" where tenant_id = ${param}) as ${alias ?? `"${table}"`}`;
+  });
+  if (narrowed === 0) throw new Error(`no tenant-owned table in: ${statementText(query.sql)}`);
+  return { sql, params: [...query.params, tenantId] };
 }
 
 async function main(): Promise<void> {
@@ -111,9 +122,18 @@ async function main(): Promise<void> {
       { authorization: `Bearer ${token}` },
     );
     const { query, tenantId } = feedQuery(captured);
-    const explicit = withExplicitTenant(query, tenantId);
     await app.connect();
     await superuser.connect();
+    const tables = await superuser.query<{ table_name: string }>(
+      `select distinct table_name from information_schema.columns
+        where table_schema = 'public' and column_name = 'tenant_id'`,
+    );
+    const explicit = withExplicitTenant(
+      query,
+      tenantId,
+      tables.rows.map((row) => row.table_name),
+    );
+    if (process.env.BENCH_VERBOSE) log(`explicit variant: ${explicit.sql}`);
 
     const inTransaction = async (client: Client, sql: string, params: (string | null)[]) => {
       await client.query('begin');
