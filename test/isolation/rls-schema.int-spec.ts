@@ -31,13 +31,14 @@ async function findTenancyGaps(client: Client): Promise<string[]> {
     if (!row.rls) gaps.push(`${row.table}: row-level security is not enabled`);
     if (!row.forced) gaps.push(`${row.table}: row-level security is not forced`);
     if (row.nullable) gaps.push(`${row.table}: tenant_id is nullable`);
+    // The setting in a scalar subquery: read once per statement (an InitPlan), not per row.
     const tenantPolicy = row.policies.some((qual) =>
-      /tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i.test(
+      /tenant_id = \( SELECT \(NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)::uuid AS tenant_id\)/i.test(
         qual,
       ),
     );
     if (!tenantPolicy)
-      gaps.push(`${row.table}: no policy on NULLIF(current_setting('app.tenant_id', true), '')`);
+      gaps.push(`${row.table}: no policy on (select NULLIF(current_setting('app.tenant_id', true), ''))`);
   }
   const indexes = await client.query<{ table: string; index: string; first: string }>(`
     select t.relname as table, i.relname as index, a.attname as first
@@ -78,13 +79,18 @@ describe('row-level security schema', () => {
     expect(await findTenancyGaps(owner)).toEqual([]);
   });
 
-  it('reports a table whose RLS is no longer forced, or disabled (the check can fail)', async () => {
+  it('reports a table whose RLS is no longer forced, or disabled, or whose policy reads per row (the check can fail)', async () => {
     await owner.query('begin');
     try {
       await owner.query('alter table members no force row level security');
       await owner.query('alter table groups disable row level security');
       await owner.query('create index groups_key_only on groups (key)');
+      // The policy as it was before 2026-12-04: isolating, but reading the setting per row.
+      await owner.query(
+        `alter policy tenant_isolation on events using (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`,
+      );
       expect(await findTenancyGaps(owner)).toEqual([
+        "events: no policy on (select NULLIF(current_setting('app.tenant_id', true), ''))",
         'groups: row-level security is not enabled',
         'members: row-level security is not forced',
         'groups: index groups_key_only does not lead with tenant_id',

@@ -13,3 +13,17 @@ export function tenantOwnedTableSql(table: string, appRole: string): string[] {
     `grant select, insert, update, delete on "${table}" to "${appRole}";`,
   ];
 }
+
+/**
+ * As `tenantOwnedTableSql`, with the tenant policy that reads the setting once per statement
+ * (Migration20261204000000_tenant_policy_once): for migrations from 2026-12-04 on.
+ */
+export function tenantOwnedTableSqlOnce(table: string, appRole: string): string[] {
+  const tenant = `tenant_id = (select NULLIF(current_setting('app.tenant_id', true), '')::uuid as tenant_id)`;
+  return [
+    `alter table "${table}" enable row level security;`,
+    `alter table "${table}" force row level security;`,
+    `create policy "tenant_isolation" on "${table}" using (${tenant}) with check (${tenant});`,
+    `grant select, insert, update, delete on "${table}" to "${appRole}";`,
+  ];
+}
