@@ -5,3 +5,4 @@ export * from './discussion-thanks.entity';
 export * from './discussion-views';
 export * from './discussions.service';
 export * from './discussions.module';
+export * from './hidden-discussions';

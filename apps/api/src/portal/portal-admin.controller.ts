@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CurrentActor, TenantRole, type Actor } from '@allmende/auth';
 import { AuditLogService, type AuditEvent } from '@allmende/content';
 import { ProblemException } from '@allmende/core';
+import { HiddenDiscussions } from '@allmende/discussions';
 import { GroupJoiningService, GroupsService } from '@allmende/groups';
 import { MembersService } from '@allmende/members';
 import {
@@ -34,7 +35,8 @@ const SETTING_KEYS: Record<string, { labelKey: string; values?: Record<string, s
 
 /**
  * The community's admin area (tenant admins only, `/t/<slug>/admin`): the overview, the
- * moderation queue (pending join requests of every group, GroupJoiningService) and the audit
+ * moderation queue (pending join requests of every group, GroupJoiningService; discussion
+ * content the group moderators hid, HiddenDiscussions) and the audit
  * log (AuditLogService, newest first, times in the community's zone). Members and groups
  * have controllers of their own.
  */
@@ -48,6 +50,7 @@ export class PortalAdminController {
     private readonly joining: GroupJoiningService,
     private readonly members: MembersService,
     private readonly audit: AuditLogService,
+    private readonly hiddenDiscussions: HiddenDiscussions,
   ) {}
 
   @Get()
@@ -87,6 +90,7 @@ export class PortalAdminController {
   ): Promise<void> {
     const context = await this.view.context(request, response, actor);
     const queue = await this.joining.pendingInTenant(QUEUE_SIZE);
+    const hidden = await this.hiddenDiscussions.inTenant(actor, QUEUE_SIZE);
     const base = `${adminBase(context)}/moderation`;
     this.view.send(
       response,
@@ -115,6 +119,24 @@ export class PortalAdminController {
           };
         }),
         more: queue.more,
+        hidden: hidden.items.map((item) => {
+          const thread = `${context.community.href}/g/${encodeURIComponent(item.groupKey)}/discussions/${item.threadId}`;
+          const comment = item.kind === 'comment' ? `${thread}/comments/${item.id}` : undefined;
+          return {
+            id: item.id,
+            kindKey: `portal.admin.moderation.hiddenKind.${item.kind}`,
+            threadTitle: item.threadTitle,
+            groupName: groupName(item.groupName, context.locale),
+            author: item.author,
+            excerpt: item.excerpt,
+            hiddenAt: item.hiddenAt,
+            hiddenBy: item.hiddenBy,
+            href: comment ? `${thread}#comment-${item.id}` : thread,
+            // The item's own unhide route (DiscussionsService checks and audits); it leads to the item.
+            unhideAction: `${comment ?? thread}/unhide`,
+          };
+        }),
+        hiddenMore: hidden.more,
       },
       { titleKey: 'portal.admin.moderation.title' },
     );

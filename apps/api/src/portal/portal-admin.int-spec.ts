@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { AuditEventSchema } from '@allmende/audit';
 import { TenantScope } from '@allmende/db';
+import { DiscussionCommentSchema, DiscussionThreadSchema } from '@allmende/discussions';
 import { startDevIdentityProvider, type DevIdentityProvider } from '@allmende/dev-idp';
 import { GroupJoinRequestSchema, GroupMemberSchema, GroupModuleSchema, GroupSchema } from '@allmende/groups';
 import { freePort } from '@allmende/local-services';
@@ -526,5 +527,75 @@ describe('portal admin pages', () => {
     // In English, too.
     const english = await text(await browser.request(page('/admin/audit?lang=en')));
     expect(english).toContain('<h1 id="admin-heading">Log</h1>');
+  });
+
+  // After the audit log test, which lists the actions of the tests before it.
+  it('lists hidden discussion threads and comments in the moderation queue, and shows one again', async () => {
+    const hidden = await scope(async (em) => {
+      const treff = em.create(GroupSchema, {
+        key: 'treff',
+        name: { de: 'Dorftreff', en: 'Village meeting' },
+        visibility: 'members',
+        joinPolicy: 'open',
+      });
+      em.create(GroupModuleSchema, { group: treff, module: 'discussions', settings: {} });
+      await em.flush();
+      const thread = em.create(DiscussionThreadSchema, {
+        group: treff,
+        author: ids.olga,
+        title: 'Parkplatz am Bürgerhaus',
+        body: 'Wer parkt da ständig falsch?',
+        lastActivityAt: new Date(),
+        hiddenAt: new Date(Date.now() - 60_000),
+        hiddenByMemberId: ids.max,
+      });
+      const visible = em.create(DiscussionThreadSchema, {
+        group: treff,
+        author: ids.max,
+        title: 'Sommerfest',
+        body: 'Wer hilft beim Aufbau?',
+        lastActivityAt: new Date(),
+      });
+      await em.flush();
+      const comment = em.create(DiscussionCommentSchema, {
+        thread: visible,
+        author: ids.olga,
+        body: `Unfreundlich 😠 ${'und lang '.repeat(40)}`,
+        hiddenAt: new Date(),
+        hiddenByMemberId: ids.max,
+      });
+      await em.flush();
+      return { thread: thread.id, visible: visible.id, comment: comment.id };
+    });
+
+    const { browser, html } = await adminOn('/admin/moderation');
+    const list = html.slice(html.indexOf('id="hidden-list"'));
+    // Newest first: the comment (hidden just now), then the thread (a minute ago).
+    expect(list.indexOf(`id="hidden-${hidden.comment}"`)).toBeGreaterThan(-1);
+    expect(list.indexOf(`id="hidden-${hidden.comment}"`)).toBeLessThan(
+      list.indexOf(`id="hidden-${hidden.thread}"`),
+    );
+    expect(list).toContain('Parkplatz am Bürgerhaus');
+    expect(list).toContain('ausgeblendet von Max Mitglied');
+    expect(list).toContain(
+      `href="/t/${tenant.slug}/g/treff/discussions/${hidden.visible}#comment-${hidden.comment}"`,
+    );
+    // The excerpt is cut at a character, with an ellipsis.
+    expect(list).toMatch(/Unfreundlich 😠 (und lang )+und[^<]*…<\/blockquote>/);
+    // The comment's thread is shown as its context, not as hidden itself.
+    expect(list).not.toContain(`id="hidden-${hidden.visible}"`);
+
+    const shown = await browser.request(page(`/g/treff/discussions/${hidden.thread}/unhide`), {
+      form: { _csrf: formValue(html, '_csrf')! },
+    });
+    expect(shown.status).toBe(303);
+    expect(shown.headers.get('location')).toContain(`/g/treff/discussions/${hidden.thread}`);
+    const after = await text(await browser.request(page('/admin/moderation')));
+    expect(after).not.toContain(`id="hidden-${hidden.thread}"`);
+    expect(after).toContain(`id="hidden-${hidden.comment}"`);
+    const thread = await scope((em) =>
+      em.findOneOrFail(DiscussionThreadSchema, { id: hidden.thread }, { refresh: true }),
+    );
+    expect(thread.hiddenAt).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@allmende/auth';
 import { BookingModule } from '@allmende/booking';
 import { CalendarModule } from '@allmende/calendar';
-import { DiscussionsService } from '@allmende/discussions';
+import { DiscussionsService, HiddenDiscussions } from '@allmende/discussions';
 import { EventsModule } from '@allmende/events';
 import { FilesModule } from '@allmende/files';
 import { GroupsModule } from '@allmende/groups';
@@ -81,6 +81,7 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
     VolunteeringService,
     ListingsService,
     DiscussionsService,
+    HiddenDiscussions,
     MembersService,
     MemberInvitationService,
   ],
