@@ -388,6 +388,8 @@ describeWithRedisServer('faults: Redis unavailable', () => {
     await redis!.stop();
     const ready = await probe(base, '/health/ready', 'down');
     const feed = await probe(base, `/api/tenants/${slug}/news/feed`, 'down');
+    // A resident without a session reads the public portal pages as before.
+    const publicHome = await fetch(`${base}/t/${slug}/`, { signal: AbortSignal.timeout(REQUEST_BOUND_MS) });
     const members = await probe(base, `/api/tenants/${slug}/groups/verwaltung/news/posts`, 'down', token);
     const created = await fetch(`${base}/api/tenants/${slug}/groups/neuigkeiten/news/posts`, {
       method: 'POST',
@@ -401,9 +403,12 @@ describeWithRedisServer('faults: Redis unavailable', () => {
       signal: AbortSignal.timeout(REQUEST_BOUND_MS),
     });
     // The portal: a signed-in page needs the session, the sign-in needs to store one.
-    const sessionPage = await browser
-      .request(`${base}/me`)
-      .then(async (response) => ({ status: response.status, type: response.headers.get('content-type') }));
+    const sessionPage = await browser.request(`${base}/me`).then(async (response) => ({
+      status: response.status,
+      type: response.headers.get('content-type'),
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.text(),
+    }));
     const login = await fetch(`${base}/auth/login?returnTo=%2Fme`, {
       redirect: 'manual',
       signal: AbortSignal.timeout(REQUEST_BOUND_MS),
@@ -415,6 +420,8 @@ describeWithRedisServer('faults: Redis unavailable', () => {
       checks: { database: { status: 'up' }, redis: { status: 'down' } },
       worker: { lastHeartbeat: null },
     });
+    expect(publicHome.status).toBe(200);
+    expect(publicHome.headers.get('content-type')).toMatch(/^text\/html/);
     expect(feed.status).toBe(200);
     expect(JSON.parse(feed.body)).toMatchObject({
       items: [expect.objectContaining({ title: 'Baustelle neuigkeiten' })],
@@ -422,14 +429,19 @@ describeWithRedisServer('faults: Redis unavailable', () => {
     expect(members.status).toBe(200);
     expect(created.status).toBe(201);
     const post = (await created.json()) as { id: string };
-    // Known gap: a clean error within the bound, but a 500 (the session store's command times
-    // out), not yet a 503 page; see the report / docs/operations.md.
-    expect({ status: sessionPage.status, type: sessionPage.type }).toEqual({
-      status: 500,
-      type: expect.stringMatching(/^application\/problem\+json/),
+    // Within the bound, the portal's "briefly unavailable" page (German by default), 503 with Retry-After.
+    expect({
+      status: sessionPage.status,
+      type: sessionPage.type,
+      retryAfter: sessionPage.retryAfter,
+    }).toEqual({
+      status: 503,
+      type: expect.stringMatching(/^text\/html/),
+      retryAfter: '30',
     });
-    expect([500, 503]).toContain(login.status);
-    expect(login.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(sessionPage.body).toContain('Gerade nicht erreichbar');
+    expect(login.status).toBe(503);
+    expect(login.headers.get('content-type')).toMatch(/^text\/html/);
 
     // The alert waits in the outbox while Redis is away (as in mail-resilience.e2e-spec.ts).
     await new Promise((resolve) => setTimeout(resolve, 1_000));

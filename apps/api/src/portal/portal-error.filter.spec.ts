@@ -23,6 +23,9 @@ function http(originalUrl: string, method = 'GET', headers: Record<string, strin
     setHeader(name: string, value: string) {
       this.headers[name.toLowerCase()] = value;
     },
+    getHeader(name: string) {
+      return this.headers[name.toLowerCase()];
+    },
     send(body: string) {
       this.body = body;
       return this;
@@ -73,6 +76,19 @@ describe('PortalErrorFilter', () => {
     filter.catch(ProblemException.forbidden('no'), forbidden.host);
     expect(forbidden.response.statusCode).toBe(403);
     expect(forbidden.response.body).toContain('Keine Berechtigung');
+  });
+
+  it('renders the "briefly unavailable" page for a 503, also on the account page and the sign-in flow', () => {
+    for (const path of ['/t/dorf/', '/me', '/auth/login?returnTo=%2Fme']) {
+      const { host, response } = http(path);
+      filter.catch(ProblemException.unavailable('Sessions are unavailable.'), host);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
+      expect(response.body).toContain('Gerade nicht erreichbar');
+    }
+    const english = http('/me?lang=en');
+    filter.catch(ProblemException.unavailable(), english.host);
+    expect(english.response.body).toContain('Briefly unavailable');
   });
 
   it('sends a GET that needs a login to sign in, and back afterwards', () => {

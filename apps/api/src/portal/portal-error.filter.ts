@@ -5,13 +5,16 @@ import { ProblemException } from '@allmende/core';
 import { languageLinks, portalLocale } from './portal-locale';
 import { signInHref } from './portal-view';
 
-/** Pages whose errors are pages too; everything else (the REST API) keeps problem+json. */
+/**
+ * Pages whose errors are pages too: the communities' pages, the account page and the sign-in
+ * flow (all in a browser); everything else (the REST API) keeps problem+json.
+ */
 export function isPortalPage(path: string): boolean {
-  return path === '/t' || path.startsWith('/t/');
+  return path === '/t' || path.startsWith('/t/') || path === '/me' || path.startsWith('/auth/');
 }
 
 /** The statuses with a page of their own; the rest share the generic one. */
-const OWN_PAGES = new Set([401, 403, 404, 429, 500]);
+const OWN_PAGES = new Set([401, 403, 404, 429, 500, 503]);
 
 /**
  * Errors of portal pages in the portal's look and the reader's language: 404, 403, 500 (and
@@ -73,6 +76,8 @@ export class PortalErrorFilter implements ExceptionFilter {
       },
     });
     response.setHeader('Cache-Control', 'no-store');
+    // Unavailable for a moment (Redis, usually back within seconds): when to try again.
+    if (status === 503 && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '30');
     response.status(status).type('html').send(html);
   }
 }

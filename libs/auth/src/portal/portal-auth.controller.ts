@@ -9,6 +9,7 @@ import { PortalPages } from './portal-pages';
 import { safeReturnTo } from './return-to';
 import { SESSION_COOKIE } from './portal-session.middleware';
 import './session-data';
+import { sessionStoreUnavailable } from './session-store-unavailable';
 
 /**
  * The portal's sign-in and sign-out (authorization code flow with PKCE, state and nonce).
@@ -58,7 +59,7 @@ export class PortalAuthController {
     }
     // A new session id for the signed-in session: an id planted before login is worthless.
     await new Promise<void>((resolve, reject) =>
-      request.session.regenerate((error) => (error ? reject(error) : resolve())),
+      request.session.regenerate((error) => (error ? reject(sessionStoreUnavailable(error)) : resolve())),
     );
     request.session.tokens = tokens;
     await save(request);
@@ -71,7 +72,7 @@ export class PortalAuthController {
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
     const idToken = request.session.tokens?.idToken;
     await new Promise<void>((resolve, reject) =>
-      request.session.destroy((error) => (error ? reject(error) : resolve())),
+      request.session.destroy((error) => (error ? reject(sessionStoreUnavailable(error)) : resolve())),
     );
     response.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
     response.redirect(303, await this.oidc.logoutUrl(idToken));
@@ -87,6 +88,6 @@ export class PortalAuthController {
 
 function save(request: Request): Promise<void> {
   return new Promise((resolve, reject) =>
-    request.session.save((error) => (error ? reject(error) : resolve())),
+    request.session.save((error) => (error ? reject(sessionStoreUnavailable(error)) : resolve())),
   );
 }

@@ -11,6 +11,7 @@ import session from 'express-session';
 import { createClient } from 'redis';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@allmende/core';
 import './session-data';
+import { sessionStoreUnavailable } from './session-store-unavailable';
 
 export const SESSION_COOKIE = 'allmende.sid';
 
@@ -61,6 +62,9 @@ export class PortalSessionMiddleware implements NestMiddleware, OnModuleInit, On
   }
 
   use(request: Request, response: Response, next: NextFunction): void {
-    this.handler(request, response, next);
+    // The only errors express-session passes on are the store's: Redis is down or slow.
+    this.handler(request, response, (error?: unknown) =>
+      error === undefined || error === null ? next() : next(sessionStoreUnavailable(error)),
+    );
   }
 }

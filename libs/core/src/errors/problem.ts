@@ -74,6 +74,16 @@ export class ProblemException extends HttpException {
     return new ProblemException({ type: ProblemType.badRequest, title: 'Bad Request', status: 400, detail });
   }
 
+  /** A dependency (Redis, the database) is down for the moment: try again later. */
+  static unavailable(detail?: string): ProblemException {
+    return new ProblemException({
+      type: ProblemType.unavailable,
+      title: 'Service Unavailable',
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      detail,
+    });
+  }
+
   static validation(errors: { path: string; message: string }[]): ProblemException {
     return new ProblemException({
       type: ProblemType.validation,
