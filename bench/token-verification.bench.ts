@@ -5,8 +5,9 @@
  * autocannon with BENCH_CONNECTIONS connections (default 10) for BENCH_DURATION s (default 10):
  *
  * - **authenticated**: every connection with a bearer token of its own (a different member
- *   each, signed with the dev identity provider's key): signature, expiry, issuer, audience,
- *   then the member's tenant membership — on every request;
+ *   each, signed with the dev identity provider's key): signature, issuer and audience checked
+ *   the first time (AccessTokenVerifier remembers a verified token until it expires), expiry and
+ *   the member's tenant membership on every request;
  * - **public**: the same requests without a token.
  *
  * The identity provider counts every request it receives: after the warm-up (the realm keys
@@ -135,8 +136,9 @@ function docSection(result: BenchResult): string {
 \`@Public()\` route: anonymous callers see the public groups, members what they may read) from the
 real built API under autocannon, ${result.connections} connections for ${result.durationSeconds} s, ${result.runs} runs, medians (latencies in ms):
 authenticated — each connection with the bearer token of a different member (signed with the dev
-identity provider's key, verified by keycloak-connect's grant manager on every request, then the
-tenant membership looked up) — and the same requests without a token.
+identity provider's key; verified by keycloak-connect's grant manager the first time and then
+remembered until it expires, its expiry checked and the tenant membership looked up on every
+request) — and the same requests without a token.
 
 Machine: ${machine.cpus} CPUs, ${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}. Run on ${result.date}.
 
@@ -145,8 +147,8 @@ Machine: ${machine.cpus} CPUs, ${machine.cpu}; Node ${machine.node}; PostgreSQL 
 ${row('authenticated (bearer token)', result.authenticated)}
 ${row('public (no token)', result.public)}
 
-Authenticated at ${(result.ratio * 100).toFixed(0)} % of the public rate; the difference is the token's verification and
-the member's membership and group lookups. Requests the identity provider received: ${idp.requestsDuringWarmUp} during the
+Authenticated at ${(result.ratio * 100).toFixed(0)} % of the public rate; the difference is the token's checks and
+the member's membership and group lookups (a member reads more groups than the public). Requests the identity provider received: ${idp.requestsDuringWarmUp} during the
 warm-up (the realm's keys, once), **${idp.requestsDuringRuns} during the ${idp.requestsMeasured.toLocaleString('en-US')} measured authenticated requests**
 (the benchmark fails if any arrive).`;
 }
