@@ -7,7 +7,7 @@ import { MemberSchema } from '@allmende/members';
 import { NewsCommentSchema, type NewsComment } from './news-comment.entity';
 import type { CommentListQuery, CreateCommentBody, NewsCommentView } from './news-comments.schemas';
 import type { NewsSettings } from './news-settings';
-import { NewsService } from './news.service';
+import { NewsService, type PostInGroup } from './news.service';
 
 /**
  * Comments on news posts. Whoever may read a post reads its comments; members of the
@@ -29,7 +29,15 @@ export class NewsCommentsService {
     postId: string,
     query: CommentListQuery,
   ): Promise<Page<NewsCommentView>> {
-    const { access, post } = await this.news.postInGroup(actor, groupKey, postId);
+    return this.listOf(actor, await this.news.postInGroup(actor, groupKey, postId), query);
+  }
+
+  /** As `list`, for a post the caller has already been given (NewsService.postInGroup): the post page. */
+  async listOf(
+    actor: Actor,
+    { access, post }: Pick<PostInGroup, 'access' | 'post'>,
+    query: CommentListQuery,
+  ): Promise<Page<NewsCommentView>> {
     const params: unknown[] = [post.id, access.canModerate, memberIdOf(actor)];
     let sql = `select id from news_comments
       where post_id = ? and (hidden_at is null or ?::boolean or author_id = ?::uuid)`;

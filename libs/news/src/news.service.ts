@@ -32,6 +32,14 @@ import type {
 } from './news.schemas';
 import { newsSettings, parseNewsSettings, type NewsSettings } from './news-settings';
 
+/** A post as the caller may see it, with their access to its group, the group's settings and the post's view. */
+export interface PostInGroup {
+  access: GroupAccessContext;
+  post: NewsPost;
+  settings: NewsSettings;
+  view: NewsPostView;
+}
+
 /** Alerts shown at once in the portal banner: a handful at most, so no pagination. */
 const ALERT_LIMIT = 50;
 
@@ -90,14 +98,11 @@ export class NewsService {
    * A post as the caller may see it (the same rules as `get`), with the caller's access to the
    * group's news and its settings: what comments on the post build on.
    */
-  async postInGroup(
-    actor: Actor,
-    groupKey: string,
-    id: string,
-  ): Promise<{ access: GroupAccessContext; post: NewsPost; settings: NewsSettings }> {
+  async postInGroup(actor: Actor, groupKey: string, id: string): Promise<PostInGroup> {
     const access = await this.access.require(actor, groupKey, 'news');
     const post = await this.visiblePost(actor, access, id);
-    return { access, post, settings: newsSettings(access.module) };
+    const settings = newsSettings(access.module);
+    return { access, post, settings, view: newsPostView(post, access.group.key, settings) };
   }
 
   async create(actor: Actor, groupKey: string, input: CreatePostBody): Promise<NewsPostView> {

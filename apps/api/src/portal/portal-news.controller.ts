@@ -232,11 +232,13 @@ export class PortalNewsController {
     draft?: CommentDraft,
   ): Promise<void> {
     const { actor } = context;
-    const { access, settings } = await this.news.postInGroup(actor, group, id);
-    const [post, comments] = await Promise.all([
-      this.news.get(actor, group, id),
-      this.comments.list(actor, group, id, { limit: COMMENTS_PAGE_SIZE, cursor: commentsCursor }),
-    ]);
+    // The post once: its view, and the comments of it.
+    const found = await this.news.postInGroup(actor, group, id);
+    const { access, settings, view: post } = found;
+    const comments = await this.comments.listOf(actor, found, {
+      limit: COMMENTS_PAGE_SIZE,
+      cursor: commentsCursor,
+    });
     const item = newsItem(post, context.community.href, context.locale);
     const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
     const postHref = `${context.community.href}/g/${access.group.key}/news/${post.id}`;
