@@ -69,6 +69,53 @@ export class VolunteeringService {
     return this.callPage([access.group.id], query, viewer);
   }
 
+  /**
+   * The newest open calls with open needs that the caller may read, as the portal home's
+   * "Mach mit!" box shows them: title, group and the pledged / needed totals. One statement
+   * (the readable groups joined), where `tenantCalls` builds every call's full view.
+   */
+  async openCallSummaries(actor: Actor, limit: number): Promise<CallSummary[]> {
+    const groups = this.access.readableGroupsQuery(actor, MODULE);
+    return this.scope.read(async (em) => {
+      const rows = await em.execute<
+        {
+          id: string;
+          title: string;
+          group_key: string;
+          helpers_needed: number;
+          helpers_pledged: number;
+          items_needed: number;
+          items_pledged: number;
+        }[]
+      >(
+        `select c.id, c.title, g.key as group_key,
+                coalesce(shifts.needed, 0)::int as helpers_needed, coalesce(shifts.pledged, 0)::int as helpers_pledged,
+                coalesce(items.needed, 0)::int as items_needed, coalesce(items.pledged, 0)::int as items_pledged
+           from volunteer_calls c
+           join (${groups.sql}) g on g.id = c.group_id
+           left join lateral (select sum(helpers_needed) as needed, sum(pledged_count) as pledged
+                                from volunteer_shifts where call_id = c.id) shifts on true
+           left join lateral (select sum(quantity_needed) as needed, sum(pledged_quantity) as pledged
+                                from volunteer_items where call_id = c.id) items on true
+          where ${HAS_OPEN_NEEDS}
+          order by c.created_at desc, c.id desc
+          limit ?`,
+        [...groups.params, limit],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        title: row.title,
+        groupKey: row.group_key,
+        progress: {
+          helpersNeeded: row.helpers_needed,
+          helpersPledged: row.helpers_pledged,
+          itemsNeeded: row.items_needed,
+          itemsPledged: row.items_pledged,
+        },
+      }));
+    });
+  }
+
   /** Calls of every group with volunteering that the caller may read (the portal's "Mach mit!" box). */
   async tenantCalls(actor: Actor, query: CallListQuery): Promise<Page<CallView>> {
     const groupIds = await this.access.readableGroupIds(actor, MODULE);
@@ -475,11 +522,7 @@ export class VolunteeringService {
     const rows = await em.execute<{ id: string }[]>(
       `select c.id from volunteer_calls c
         where c.group_id in (${groupIds.map(() => '?::uuid').join(', ')})
-          and (not ?::boolean or (c.status = 'open' and (
-                exists (select 1 from volunteer_shifts s
-                         where s.call_id = c.id and s.pledged_count < s.helpers_needed and s.ends_at > now())
-             or exists (select 1 from volunteer_items i
-                         where i.call_id = c.id and i.pledged_quantity < i.quantity_needed))))
+          and (not ?::boolean or ${HAS_OPEN_NEEDS})
           and (?::boolean or (c.created_at, c.id) < (?::timestamptz, ?::uuid))
         order by c.created_at desc, c.id desc
         limit ?`,
@@ -581,6 +624,21 @@ export class VolunteeringService {
       };
     });
   }
+}
+
+/** An open call (alias `c`) that still needs helpers in a shift to come, or items. */
+const HAS_OPEN_NEEDS = `(c.status = 'open' and (
+     exists (select 1 from volunteer_shifts s
+              where s.call_id = c.id and s.pledged_count < s.helpers_needed and s.ends_at > now())
+  or exists (select 1 from volunteer_items i
+              where i.call_id = c.id and i.pledged_quantity < i.quantity_needed)))`;
+
+/** What the portal home shows of a call. */
+export interface CallSummary {
+  id: string;
+  title: string;
+  groupKey: string;
+  progress: { helpersNeeded: number; helpersPledged: number; itemsNeeded: number; itemsPledged: number };
 }
 
 function sum(values: number[]): number {

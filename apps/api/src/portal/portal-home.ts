@@ -76,15 +76,15 @@ export class PortalHome {
     const feed = await this.news.feed(actor, { limit: NEWS + ALERTS });
     const posts = feed.items.map((post) => newsItem(post, href, locale));
     const alerts = posts.filter((post) => post.activeAlert).slice(0, ALERTS);
-    const calls = await this.volunteering.tenantCalls(actor, { limit: CALLS, open: true });
+    const calls = await this.volunteering.openCallSummaries(actor, CALLS);
     const events = await this.events.tenantEvents(actor, rangeQuery.parse({ limit: EVENTS }));
     return {
       alerts,
       // More alerts than the banner shows stay visible among the news.
       news: posts.filter((post) => !alerts.includes(post)).slice(0, NEWS),
-      calls: calls.items.map((call) => ({
+      calls: calls.map((call) => ({
         title: call.title,
-        href: `${href}/g/${encodeURIComponent(call.group.key)}/volunteering/${call.id}`,
+        href: `${href}/g/${encodeURIComponent(call.groupKey)}/volunteering/${call.id}`,
         helpers:
           call.progress.helpersNeeded > 0
             ? { pledged: call.progress.helpersPledged, needed: call.progress.helpersNeeded }
