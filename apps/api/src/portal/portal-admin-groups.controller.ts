@@ -14,13 +14,11 @@ import {
   adminNav,
   formState,
   JOIN_POLICY_KEYS,
-  parse,
   refusal,
-  text,
   VISIBILITY_KEYS,
   type FieldInfo,
-  type FormBody,
 } from './portal-admin';
+import { type FormBody, formText, parseForm } from './portal-forms';
 import { groupName } from './portal-groups';
 import { PortalView, type PortalContext } from './portal-view';
 
@@ -112,19 +110,19 @@ export class PortalAdminGroupsController {
     @Res() response: Response,
   ): Promise<void> {
     const values: Values = {
-      nameDe: text(body.nameDe).trim(),
-      nameEn: text(body.nameEn).trim(),
-      descriptionDe: text(body.descriptionDe).trim(),
-      descriptionEn: text(body.descriptionEn).trim(),
-      visibility: text(body.visibility),
-      joinPolicy: text(body.joinPolicy),
+      nameDe: formText(body.nameDe).trim(),
+      nameEn: formText(body.nameEn).trim(),
+      descriptionDe: formText(body.descriptionDe).trim(),
+      descriptionEn: formText(body.descriptionEn).trim(),
+      visibility: formText(body.visibility),
+      joinPolicy: formText(body.joinPolicy),
     };
     let group: Group;
     try {
       group = await this.groups.updateSettings(
         actor,
         key,
-        parse(groupSettingsBody, {
+        parseForm(groupSettingsBody, {
           name: { de: values.nameDe, en: values.nameEn || undefined },
           description:
             values.descriptionDe || values.descriptionEn

@@ -10,14 +10,12 @@ import {
   adminBase,
   adminNav,
   formState,
-  parse,
   queryText,
   refusal,
   ROLE_KEYS,
-  text,
   type FieldInfo,
-  type FormBody,
 } from './portal-admin';
+import { type FormBody, formText, parseForm } from './portal-forms';
 import { PortalView, type PortalContext } from './portal-view';
 
 const PAGE_SIZE = 50;
@@ -110,9 +108,9 @@ export class PortalAdminMembersController {
     @Res() response: Response,
   ): Promise<void> {
     const values = {
-      email: text(body.email).trim(),
-      givenName: text(body.givenName).trim(),
-      familyName: text(body.familyName).trim(),
+      email: formText(body.email).trim(),
+      givenName: formText(body.givenName).trim(),
+      familyName: formText(body.familyName).trim(),
     };
     const context = await this.view.context(request, response, actor);
     let result;
@@ -120,7 +118,7 @@ export class PortalAdminMembersController {
       result = await this.invitations.invite(
         actor,
         context.community.id,
-        parse(inviteMemberBody, {
+        parseForm(inviteMemberBody, {
           email: values.email,
           givenName: values.givenName || undefined,
           familyName: values.familyName || undefined,
@@ -176,7 +174,7 @@ export class PortalAdminMembersController {
       member = await this.members.changeRole(
         actor,
         id,
-        parse(changeRoleBody, { role: text(body.role) }).role,
+        parseForm(changeRoleBody, { role: formText(body.role) }).role,
       );
     } catch (error) {
       const problem = refusal(error, [400, 409]);

@@ -1,9 +1,5 @@
 import { ProblemException } from '@allmende/core';
-import type { z } from 'zod';
 import type { PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded); checkboxes only when ticked. */
-export type FormBody = Record<string, string | string[] | undefined>;
 
 /** The sections of the admin area, in the order of its navigation. */
 const SECTIONS = ['members', 'groups', 'moderation', 'audit'] as const;
@@ -28,22 +24,9 @@ export function adminNav(context: PortalContext, current: AdminSection) {
   ];
 }
 
-export function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
 /** A bounded query-string value (the services check it properly). */
 export function queryText(value: unknown, max: number): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }
 
 /** The problem behind a refusal that the form shows again (its status among `statuses`), else undefined. */

@@ -14,13 +14,10 @@ import {
   type BookingView,
   type ResourceView,
 } from '@allmende/booking';
-import type { z } from 'zod';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { monthCalendar, type CalendarMonth } from './portal-booking-calendar';
 import { PortalView, type PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded); checkboxes only when ticked. */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, parseForm } from './portal-forms';
 
 const LIST_SIZE = 20;
 
@@ -89,11 +86,11 @@ export class PortalBookingController {
       }
     }
     const values: RequestDraft['values'] = {
-      start: text(body.start),
-      end: text(body.end),
-      purpose: text(body.purpose),
-      expectedGuests: text(body.expectedGuests),
-      contactPhone: text(body.contactPhone),
+      start: formText(body.start),
+      end: formText(body.end),
+      purpose: formText(body.purpose),
+      expectedGuests: formText(body.expectedGuests),
+      contactPhone: formText(body.contactPhone),
       acceptHouseRules: body.acceptHouseRules === 'on',
       answers,
     };
@@ -103,7 +100,7 @@ export class PortalBookingController {
         actor,
         group,
         resourceKey,
-        parse(createRequestBody, {
+        parseForm(createRequestBody, {
           start: fromLocal(values.start, context.timeZone),
           end: fromLocal(values.end, context.timeZone),
           purpose: values.purpose,
@@ -189,12 +186,12 @@ export class PortalBookingController {
     @Res() response: Response,
   ): Promise<void> {
     if (!idParam.safeParse(id).success) throw ProblemException.notFound('No such request.');
-    const message = text(body.message).trim();
+    const message = formText(body.message).trim();
     const decided = await this.booking.approve(
       actor,
       group,
       id,
-      parse(decisionBody, message ? { message } : {}),
+      parseForm(decisionBody, message ? { message } : {}),
     );
     response.redirect(303, `${communityHref(request)}/g/${decided.group.key}/booking#queue`);
   }
@@ -215,7 +212,7 @@ export class PortalBookingController {
       actor,
       group,
       id,
-      parse(declineBody, { message: text(body.message) }),
+      parseForm(declineBody, { message: formText(body.message) }),
     );
     response.redirect(303, `${communityHref(request)}/g/${decided.group.key}/booking#queue`);
   }
@@ -380,17 +377,4 @@ function fromLocal(value: string, timeZone: string): string {
 
 function communityHref(request: Request): string {
   return `/t/${encodeURIComponent(request.tenant?.slug ?? '')}`;
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

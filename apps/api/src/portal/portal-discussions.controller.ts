@@ -17,9 +17,7 @@ import {
 import type { MemberReference } from '@allmende/members';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView, type PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded). */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
 
 const THREAD_PAGE_SIZE = 20;
 /** The REST API's maximum page: a thread's comments, oldest first. */
@@ -97,10 +95,10 @@ export class PortalDiscussionsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const values = { title: text(body.title), body: text(body.body) };
+    const values = { title: formText(body.title), body: formText(body.body) };
     let thread;
     try {
-      thread = await this.discussions.createThread(actor, group, parse(createThreadBody, values));
+      thread = await this.discussions.createThread(actor, group, parseForm(createThreadBody, values));
     } catch (error) {
       if (!isValidationProblem(error)) throw error;
       const context = await this.view.context(request, response, actor);
@@ -139,10 +137,10 @@ export class PortalDiscussionsController {
     @Res() response: Response,
   ): Promise<void> {
     requireId(id);
-    const values = { body: text(body.body) };
+    const values = { body: formText(body.body) };
     let comment;
     try {
-      comment = await this.discussions.addComment(actor, group, id, parse(commentBody, values));
+      comment = await this.discussions.addComment(actor, group, id, parseForm(commentBody, values));
     } catch (error) {
       if (!isValidationProblem(error)) throw error;
       const context = await this.view.context(request, response, actor);
@@ -165,7 +163,7 @@ export class PortalDiscussionsController {
     @Res() response: Response,
   ): Promise<void> {
     requireId(id);
-    const { thanked } = parse(thanksForm, { thanked: text(body.thanked) });
+    const { thanked } = parseForm(thanksForm, { thanked: formText(body.thanked) });
     await this.discussions.setThanks(actor, group, { kind: 'thread', threadId: id }, thanked === 'true');
     response.redirect(303, `${threadPath(tenant, group, id)}#thread`);
   }
@@ -183,7 +181,7 @@ export class PortalDiscussionsController {
   ): Promise<void> {
     requireId(id);
     requireId(commentId);
-    const { thanked } = parse(thanksForm, { thanked: text(body.thanked) });
+    const { thanked } = parseForm(thanksForm, { thanked: formText(body.thanked) });
     await this.discussions.setThanks(
       actor,
       group,
@@ -551,21 +549,4 @@ function commentCursor(cursor: unknown): string | undefined {
     throw ProblemException.validation([{ path: 'cursor', message: 'not a cursor of this thread' }]);
   }
   return value;
-}
-
-function isValidationProblem(error: unknown): error is ProblemException {
-  return error instanceof ProblemException && error.problem.status === 400;
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

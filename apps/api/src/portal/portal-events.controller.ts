@@ -5,12 +5,9 @@ import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
 import { GroupAccess } from '@allmende/content';
 import { ProblemException } from '@allmende/core';
 import { EventsService, idParam, rangeQuery, rsvpBody, type EventView } from '@allmende/events';
-import type { z } from 'zod';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded). */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, parseForm } from './portal-forms';
 
 /**
  * A group's events in the portal: the upcoming ones as a list, the event page, and for group
@@ -37,7 +34,7 @@ export class PortalEventsController {
     const context = await this.view.context(request, response, actor);
     const access = await this.access.require(actor, group, 'events');
     // Upcoming: from now for a year (the REST API's default range).
-    const page = await this.events.listGroupEvents(actor, group, parse(rangeQuery, {}));
+    const page = await this.events.listGroupEvents(actor, group, parseForm(rangeQuery, {}));
     const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
     const base = `${context.community.href}/g/${access.group.key}/events`;
     this.view.send(
@@ -105,12 +102,12 @@ export class PortalEventsController {
     @Res() response: Response,
   ): Promise<void> {
     if (!idParam.safeParse(id).success) throw ProblemException.notFound('No such event.');
-    const guests = text(body.guests).trim();
+    const guests = formText(body.guests).trim();
     const event = await this.events.rsvp(
       actor,
       group,
       id,
-      parse(rsvpBody, { answer: text(body.answer), guests: guests ? Number(guests) : 0 }),
+      parseForm(rsvpBody, { answer: formText(body.answer), guests: guests ? Number(guests) : 0 }),
     );
     response.redirect(
       303,
@@ -142,17 +139,4 @@ function eventItem(event: EventView, base: string) {
         }
       : undefined,
   };
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { z } from 'zod';
 import { CurrentActor, isMultipart, Public, SignedIn, type Actor } from '@allmende/auth';
 import { GroupAccess, type GroupAccessContext } from '@allmende/content';
 import { APP_CONFIG, ProblemException, type AppConfig } from '@allmende/core';
@@ -18,9 +17,7 @@ import {
 import { idParam } from '@allmende/volunteering';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView, type PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded). */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
 
 const LISTING_PAGE_SIZE = 20;
 const MESSAGE_PAGE_SIZE = 50;
@@ -98,11 +95,11 @@ export class PortalListingsController {
     const fields: Record<string, string> = {};
     let photo: StoredFile | null = null;
     const values = (): DraftValues => ({
-      kind: text(fields.kind),
-      title: text(fields.title),
-      description: text(fields.description),
-      place: text(fields.place),
-      date: text(fields.date),
+      kind: formText(fields.kind),
+      title: formText(fields.title),
+      description: formText(fields.description),
+      place: formText(fields.place),
+      date: formText(fields.date),
     });
     const showAgain = async (draft: Omit<Draft, 'values'>) => {
       const context = await this.view.context(request, response, actor);
@@ -129,20 +126,20 @@ export class PortalListingsController {
         });
       }
     } else {
-      for (const name of FORM_FIELDS) fields[name] = text(body?.[name]);
+      for (const name of FORM_FIELDS) fields[name] = formText(body?.[name]);
     }
     let created;
     try {
       created = await this.listings.create(
         actor,
         access,
-        parse(createListingBody, { ...values(), photoFileId: photo?.id }),
+        parseForm(createListingBody, { ...values(), photoFileId: photo?.id }),
       );
     } catch (error) {
       // The listing was not created: its photo goes again.
       if (photo) await this.files.delete(actor, access, photo.id);
       // A refused draft: the board again with the form, what was typed and what is wrong (400).
-      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      if (!isValidationProblem(error)) throw error;
       return showAgain({
         errors: error.problem.errors ?? [],
         photoKey: photo ? 'portal.listings.photoAgain' : undefined,
@@ -244,7 +241,7 @@ export class PortalListingsController {
   ): Promise<void> {
     requireId(id);
     const access = await this.access.require(actor, group, 'listings');
-    await this.listings.sendMessage(actor, access, id, parse(messageBody, { text: text(body.text) }));
+    await this.listings.sendMessage(actor, access, id, parseForm(messageBody, { text: formText(body.text) }));
     response.redirect(303, `${listingPath(tenant, access.group.key, id)}?sent=1#contact`);
   }
 
@@ -360,17 +357,4 @@ function requireId(id: string): void {
 
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value : undefined;
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

@@ -15,13 +15,10 @@ import {
   postId,
   resolvePostBody,
 } from '@allmende/news';
-import type { z } from 'zod';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { newsItem } from './portal-news-items';
 import { PortalView, type PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded); checkboxes only when ticked. */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
 
 const NEWS_PAGE_SIZE = 20;
 /** Comments shown at once under a post; more behind a link. */
@@ -129,12 +126,12 @@ export class PortalNewsController {
     @Res() response: Response,
   ): Promise<void> {
     if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
-    const values = { body: text(body.body) };
+    const values = { body: formText(body.body) };
     let comment;
     try {
-      comment = await this.comments.add(actor, group, id, parse(createCommentBody, values));
+      comment = await this.comments.add(actor, group, id, parseForm(createCommentBody, values));
     } catch (error) {
-      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      if (!isValidationProblem(error)) throw error;
       const context = await this.view.context(request, response, actor);
       return this.renderPost(context, group, id, undefined, response, {
         values,
@@ -177,18 +174,18 @@ export class PortalNewsController {
     @Res() response: Response,
   ): Promise<void> {
     const values: DraftValues = {
-      title: text(body.title),
-      body: text(body.body),
-      category: text(body.category),
-      urgency: text(body.urgency) || 'normal',
+      title: formText(body.title),
+      body: formText(body.body),
+      category: formText(body.category),
+      urgency: formText(body.urgency) || 'normal',
       pinned: body.pinned === 'on',
     };
     let post;
     try {
-      post = await this.news.create(actor, group, parse(createPostBody, values));
+      post = await this.news.create(actor, group, parseForm(createPostBody, values));
     } catch (error) {
       // A refused draft: the form again, with what was typed and what is wrong (400).
-      if (!(error instanceof ProblemException) || error.problem.status !== 400) throw error;
+      if (!isValidationProblem(error)) throw error;
       const context = await this.view.context(request, response, actor);
       return this.list(context, group, undefined, response, { values, errors: error.problem.errors ?? [] });
     }
@@ -214,7 +211,7 @@ export class PortalNewsController {
       actor,
       group,
       id,
-      parse(resolvePostBody, { followUp: text(body.followUp) }),
+      parseForm(resolvePostBody, { followUp: formText(body.followUp) }),
     );
     response.redirect(
       303,
@@ -343,17 +340,4 @@ function postPath(request: Request, group: string, id: string): string {
 /** A cursor from the query string, if it looks like one (the service checks it properly). */
 function boundedCursor(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value : undefined;
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

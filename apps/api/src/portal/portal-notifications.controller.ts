@@ -14,8 +14,7 @@ import {
 } from '@allmende/notifications';
 import { groupName } from './portal-groups';
 import { PortalView, type PortalContext } from './portal-view';
-
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody } from './portal-forms';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);

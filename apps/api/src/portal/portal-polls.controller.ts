@@ -5,12 +5,9 @@ import { CurrentActor, Public, SignedIn, type Actor } from '@allmende/auth';
 import { GroupAccess } from '@allmende/content';
 import { ProblemException } from '@allmende/core';
 import { answersBody, finaliseBody, idParam, PollsService, type PollView } from '@allmende/polls';
-import type { z } from 'zod';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded). */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody, formText, parseForm } from './portal-forms';
 
 const ANSWERS = ['yes', 'maybe', 'no'] as const;
 
@@ -114,7 +111,7 @@ export class PortalPollsController {
     const answers = Object.entries(body)
       .filter(([name, value]) => name.startsWith('option-') && typeof value === 'string' && value)
       .map(([name, value]) => ({ optionId: name.slice('option-'.length), answer: value }));
-    const poll = await this.polls.answer(actor, group, id, parse(answersBody, { answers }));
+    const poll = await this.polls.answer(actor, group, id, parseForm(answersBody, { answers }));
     response.redirect(303, `${pollHref(tenant, poll)}#answers`);
   }
 
@@ -130,12 +127,12 @@ export class PortalPollsController {
     @Res() response: Response,
   ): Promise<void> {
     if (!idParam.safeParse(id).success) throw ProblemException.notFound('No such poll.');
-    const place = text(body.place).trim();
+    const place = formText(body.place).trim();
     const poll = await this.polls.finalise(
       actor,
       group,
       id,
-      parse(finaliseBody, { optionId: text(body.optionId), place: place || null }),
+      parseForm(finaliseBody, { optionId: formText(body.optionId), place: place || null }),
     );
     response.redirect(303, pollHref(tenant, poll));
   }
@@ -168,17 +165,4 @@ function pollItem(poll: PollView) {
 
 function pollHref(tenant: string, poll: PollView): string {
   return `/t/${encodeURIComponent(tenant)}/g/${encodeURIComponent(poll.group.key)}/polls/${poll.id}`;
-}
-
-function text(value: string | string[] | undefined): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** The REST API's own schema on the form's fields: one set of rules, a validation problem naming the fields. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw ProblemException.validation(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
 }

@@ -14,9 +14,7 @@ import {
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import type { PortalGroup } from './portal-groups';
 import { PortalView, type PortalContext } from './portal-view';
-
-/** Form fields arrive as strings (urlencoded). */
-type FormBody = Record<string, string | string[] | undefined>;
+import { type FormBody } from './portal-forms';
 
 const CALL_PAGE_SIZE = 20;
 
