@@ -19,7 +19,7 @@ import { freePort, startRedisServer, type LocalRedis } from '@allmende/local-ser
 import { ProvisioningService } from '@allmende/provisioning';
 import { loadTemplate } from '@allmende/templates';
 import { startCaptureProxy, type CapturedStatement } from './pg-capture';
-import { ROOT, benchDatabase, type BenchDatabase } from './support';
+import { ROOT, benchDatabase, median, type BenchDatabase } from './support';
 
 export { replayOf, type Replay } from './replay';
 
@@ -494,6 +494,23 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+}
+
+/** Several load runs in one: medians of throughput and latencies, and the runs themselves. */
+export interface LoadSummary {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  perRun: LoadResult[];
+}
+
+export function summarizeLoads(runs: LoadResult[]): LoadSummary {
+  return {
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+    perRun: runs,
+  };
 }
 
 /** autocannon against `url` (keep-alive connections); latencies in ms. */

@@ -20,10 +20,12 @@ import {
   startStack,
   statementText,
   type LoadResult,
+  type LoadSummary,
   cleanLoad,
+  summarizeLoads,
 } from './api-stack';
 import { freePort } from '@allmende/local-services';
-import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
+import { ROOT, describeMachine, log, writeDocSection, type Machine } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -34,12 +36,6 @@ const TARGET = { throughputRatio: 0.6, p99Ms: 50 };
 const SIZE = { posts: 1000, events: 20, calls: 2, bookings: 2, extraMembers: 0 };
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'feed-read.json');
 
-interface Summary {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-}
-
 interface BenchResult {
   date: string;
   runs: number;
@@ -48,19 +44,11 @@ interface BenchResult {
   machine: Machine;
   community: typeof SIZE;
   statements: string[];
-  api: Summary & { perRun: LoadResult[] };
-  baseline: Summary & { perRun: LoadResult[] };
+  api: LoadSummary;
+  baseline: LoadSummary;
   fixedRate: { rate: number; p50: number; p99: number; achieved: number; perRun: LoadResult[] };
   throughputRatio: number;
   targets: { throughputRatio: number; p99Ms: number; throughputMet: boolean; p99Met: boolean };
-}
-
-function summary(runs: LoadResult[]): Summary {
-  return {
-    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
-    p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)),
-  };
 }
 
 async function startBaseline(
@@ -146,9 +134,9 @@ async function main(): Promise<void> {
       await baseline.stop();
     }
 
-    const apiSummary = summary(apiRuns);
-    const baselineSummary = summary(baselineRuns);
-    const fixed = summary(fixedRuns);
+    const apiSummary = summarizeLoads(apiRuns);
+    const baselineSummary = summarizeLoads(baselineRuns);
+    const fixed = summarizeLoads(fixedRuns);
     const throughputRatio =
       Math.round((apiSummary.requestsPerSecond / baselineSummary.requestsPerSecond) * 1000) / 1000;
     const result: BenchResult = {
@@ -159,8 +147,8 @@ async function main(): Promise<void> {
       machine: await describeMachine(stack.db.ownerUrl, stack.db.source),
       community: SIZE,
       statements: captured.map((statement) => statementText(statement.sql)),
-      api: { ...apiSummary, perRun: apiRuns },
-      baseline: { ...baselineSummary, perRun: baselineRuns },
+      api: apiSummary,
+      baseline: baselineSummary,
       fixedRate: {
         rate: FIXED_RATE,
         p50: fixed.p50,
@@ -199,7 +187,7 @@ async function expectOk(url: string, headers: Record<string, string>): Promise<u
 
 function docSection(result: BenchResult): string {
   const { machine } = result;
-  const row = (label: string, value: Summary) =>
+  const row = (label: string, value: LoadSummary) =>
     `| ${label} | ${value.requestsPerSecond} | ${value.p50} | ${value.p99} |`;
   return `## Feed read (\`npm run bench:feed-read\`)
 

@@ -16,8 +16,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BENCH_MEMBER, seedCommunity, startStack, tokensLike, type LoadResult, cleanLoad } from './api-stack';
-import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
+import {
+  BENCH_MEMBER,
+  cleanLoad,
+  seedCommunity,
+  startStack,
+  summarizeLoads,
+  tokensLike,
+  type LoadResult,
+  type LoadSummary,
+} from './api-stack';
+import { ROOT, describeMachine, log, writeDocSection, type Machine } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -25,32 +34,16 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SIZE = { posts: 1000, events: 20, calls: 2, bookings: 2, extraMembers: CONNECTIONS };
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'token-verification.json');
 
-interface Summary {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  perRun: LoadResult[];
-}
-
 interface BenchResult {
   date: string;
   runs: number;
   durationSeconds: number;
   connections: number;
   machine: Machine;
-  authenticated: Summary;
-  public: Summary;
+  authenticated: LoadSummary;
+  public: LoadSummary;
   ratio: number;
   identityProvider: { requestsDuringWarmUp: number; requestsDuringRuns: number; requestsMeasured: number };
-}
-
-function summary(runs: LoadResult[]): Summary {
-  return {
-    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
-    p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)),
-    perRun: runs,
-  };
 }
 
 async function main(): Promise<void> {
@@ -93,8 +86,8 @@ async function main(): Promise<void> {
     }
     const duringRuns = stack.idp.requestCount() - idpAfterWarmUp;
     const measured = authenticatedRuns.reduce((sum, run) => sum + run.total, 0);
-    const auth = summary(authenticatedRuns);
-    const anonymous = summary(publicRuns);
+    const auth = summarizeLoads(authenticatedRuns);
+    const anonymous = summarizeLoads(publicRuns);
     const result: BenchResult = {
       date: new Date().toISOString().slice(0, 10),
       runs: RUNS,
@@ -128,7 +121,7 @@ async function main(): Promise<void> {
 
 function docSection(result: BenchResult): string {
   const { machine, identityProvider: idp } = result;
-  const row = (label: string, value: Summary) =>
+  const row = (label: string, value: LoadSummary) =>
     `| ${label} | ${value.requestsPerSecond} | ${value.p50} | ${value.p99} |`;
   return `## Token verification (\`npm run bench:token-verification\`)
 
