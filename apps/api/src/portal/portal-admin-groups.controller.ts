@@ -9,16 +9,8 @@ import {
   JOIN_POLICIES,
   type Group,
 } from '@allmende/groups';
-import {
-  adminBase,
-  adminNav,
-  formState,
-  JOIN_POLICY_KEYS,
-  refusal,
-  VISIBILITY_KEYS,
-  type FieldInfo,
-} from './portal-admin';
-import { type FormBody, formText, parseForm } from './portal-forms';
+import { adminBase, adminNav, JOIN_POLICY_KEYS, refusal, VISIBILITY_KEYS } from './portal-admin';
+import { type FieldInfo, type FormBody, formState, formText, parseForm } from './portal-forms';
 import { groupName } from './portal-groups';
 import { PortalView, type PortalContext } from './portal-view';
 

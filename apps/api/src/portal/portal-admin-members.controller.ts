@@ -6,16 +6,8 @@ import { CurrentActor, TenantRole, type Actor } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import { inviteMemberBody, MemberInvitationService, type InvitationStatus } from '@allmende/member-lists';
 import { changeRoleBody, MembersService } from '@allmende/members';
-import {
-  adminBase,
-  adminNav,
-  formState,
-  queryText,
-  refusal,
-  ROLE_KEYS,
-  type FieldInfo,
-} from './portal-admin';
-import { type FormBody, formText, parseForm } from './portal-forms';
+import { adminBase, adminNav, queryText, refusal, ROLE_KEYS } from './portal-admin';
+import { type FieldInfo, type FormBody, formState, formText, parseForm } from './portal-forms';
 import { PortalView, type PortalContext } from './portal-view';
 
 const PAGE_SIZE = 50;

@@ -17,7 +17,7 @@ import {
 import type { MemberReference } from '@allmende/members';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView, type PortalContext } from './portal-view';
-import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
+import { type FormBody, formState, formText, isValidationProblem, parseForm } from './portal-forms';
 
 const THREAD_PAGE_SIZE = 20;
 /** The REST API's maximum page: a thread's comments, oldest first. */
@@ -357,7 +357,7 @@ export class PortalDiscussionsController {
         })),
         olderHref: page.nextCursor ? `${base}?cursor=${encodeURIComponent(page.nextCursor)}` : undefined,
         form: access.canWrite
-          ? { action: base, ...formState(FIELDS.thread, draft), values: draft?.values }
+          ? { action: base, ...formState(FIELDS.thread, draft?.errors), values: draft?.values }
           : undefined,
         hint: hintFor(context, access),
         tabs: groupTabs(context, visible, MODULE),
@@ -404,7 +404,7 @@ export class PortalDiscussionsController {
           access.canWrite && open
             ? {
                 action: `${href}/comments`,
-                ...formState(FIELDS.comment, draft),
+                ...formState(FIELDS.comment, draft?.errors),
                 values: draft?.values,
                 moderatorOnLocked: thread.locked,
               }
@@ -488,30 +488,6 @@ function commentActions(
     unhide: !thread.deleted && access.canModerate && comment.hidden ? `${href}/unhide` : undefined,
     delete: readable && (comment.mine || access.canModerate) ? `${href}/delete` : undefined,
   };
-}
-
-/** One entry of a form's error summary: a link to the refused field, or the service's words. */
-type SummaryEntry =
-  | { key: string; href: string; labelKey: string; messageKey: string }
-  | { key: string; path: string; message: string };
-
-/** Which fields were refused, and the error summary's entries (one per field) linking to them. */
-function formState(
-  fields: Record<string, { id: string; labelKey: string; errorKey: string }>,
-  draft?: Draft,
-) {
-  const invalid: Record<string, boolean> = {};
-  const errors = new Map<string, SummaryEntry>();
-  for (const error of draft?.errors ?? []) {
-    const field = fields[error.path];
-    const entry: SummaryEntry = field
-      ? { key: field.id, href: `#${field.id}`, labelKey: field.labelKey, messageKey: field.errorKey }
-      : { key: `${error.path}:${error.message}`, path: error.path, message: error.message };
-    if (field) invalid[error.path] = true;
-    // zod may report two problems for one value: the summary names the field once.
-    if (!errors.has(entry.key)) errors.set(entry.key, entry);
-  }
-  return { errors: [...errors.values()], invalid };
 }
 
 /** Why there is no form: sign in, or only the group's members take part. */

@@ -25,3 +25,37 @@ export type FormBody = Record<string, string | string[] | undefined>;
 export function formText(value: string | string[] | undefined): string {
   return typeof value === 'string' ? value : '';
 }
+
+/** A form field: its id on the page, its label and the catalogue's message for a refused value. */
+export interface FieldInfo {
+  id: string;
+  labelKey: string;
+  errorKey: string;
+}
+
+/** One entry of a form's error summary: a link to the refused field, or the service's words. */
+export type SummaryEntry =
+  | { key: string; href: string; labelKey: string; messageKey: string }
+  | { key: string; path: string; message: string };
+
+/**
+ * Which fields were refused, and the error summary's entries (partial `error-summary`, at the
+ * top of the form, one link per field) — DESIGN.md §7.
+ */
+export function formState(
+  fields: Record<string, FieldInfo>,
+  problems: { path: string; message: string }[] | undefined,
+): { errors: SummaryEntry[]; invalid: Record<string, boolean> } {
+  const invalid: Record<string, boolean> = {};
+  const errors = new Map<string, SummaryEntry>();
+  for (const problem of problems ?? []) {
+    const field = fields[problem.path];
+    const entry: SummaryEntry = field
+      ? { key: field.id, href: `#${field.id}`, labelKey: field.labelKey, messageKey: field.errorKey }
+      : { key: `${problem.path}:${problem.message}`, path: problem.path, message: problem.message };
+    if (field) invalid[problem.path] = true;
+    // zod may report two problems for one value: the summary names the field once.
+    if (!errors.has(entry.key)) errors.set(entry.key, entry);
+  }
+  return { errors: [...errors.values()], invalid };
+}

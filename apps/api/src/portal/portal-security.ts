@@ -17,7 +17,10 @@ const portalCsp = helmet.contentSecurityPolicy({
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
+    // KERN's icons are data: SVGs in its stylesheet (CSS images fall under img-src).
     imgSrc: ["'self'", 'data:'],
+    // Fira Sans comes from /assets/kern/fonts: no third-party font requests (DESIGN.md §7).
+    fontSrc: ["'self'"],
     // Chrome applies form-action to the redirect after a POST: signing out redirects to the
     // identity provider's end-session endpoint, another origin. So no form-action restriction.
     formAction: null,
@@ -55,5 +58,12 @@ export function applyPortalSecurity(app: NestExpressApplication): void {
   app.use('/assets/htmx.min.js', (_request: express.Request, response: express.Response) => {
     response.type('application/javascript').sendFile(htmx, { maxAge: '1d' });
   });
+  // The KERN design system's stylesheet and its Fira Sans fonts, from our own origin (no CDN).
+  // Only what the portal links is served, not the package's sources.
+  const kern = join(dirname(require.resolve('@kern-ux/native/package.json')), 'dist');
+  app.use('/assets/kern/kern.min.css', (_request: express.Request, response: express.Response) => {
+    response.type('text/css').sendFile(join(kern, 'kern.min.css'), { maxAge: '1d' });
+  });
+  app.use('/assets/kern/fonts', express.static(join(kern, 'fonts'), { maxAge: '30d' }));
   app.use('/assets', express.static(assetsDir(), { maxAge: '1h', fallthrough: true }));
 }
