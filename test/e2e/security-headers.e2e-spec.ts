@@ -110,6 +110,8 @@ describe('security headers and sessions', () => {
       expect(csp.get('script-src')).toBe("'self'");
       expect(csp.get('style-src')).toBe("'self'");
       expect(csp.get('img-src')).toBe("'self' data:");
+      // KERN's Fira Sans from our own origin: no font service (DESIGN.md §7).
+      expect(csp.get('font-src')).toBe("'self'");
       expect(csp.get('frame-ancestors')).toBe("'none'");
       expect(csp.get('object-src')).toBe("'none'");
       expect(csp.get('base-uri')).toBe("'self'");

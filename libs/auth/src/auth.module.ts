@@ -18,7 +18,7 @@ import { PortalSessionTokens } from './portal/portal-session-tokens';
 // The portal's building blocks for the API app's portal pages (apps/api/src/portal), exported
 // here because this module is what the package index re-exports.
 export { csrfToken, isMultipart } from './portal/csrf.middleware';
-export type { PortalLayout, PortalPage } from './portal/portal-pages';
+export type { PortalCommunity, PortalLayout, PortalPage } from './portal/portal-pages';
 export { formatDate, formatDateTime, formatTime } from './portal/portal-dates';
 
 export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');

@@ -38,6 +38,13 @@ export const TenantSchema = defineEntity({
       .json<DigestDefaults>()
       .onCreate(() => ({ ...DEFAULT_DIGEST }))
       .defaultRaw(`'${JSON.stringify(DEFAULT_DIGEST)}'::jsonb`),
+    /** The portal's accent (`#rrggbb`, contrast checked: tenant-branding.ts); null: KERN's blue. */
+    accentColor: p.string().length(7).nullable(),
+    /** Logo or coat of arms (PNG, JPEG or WebP). Lazy: the per-request lookup never reads it. */
+    logo: p.blob().lazy().nullable(),
+    logoMediaType: p.string().length(32).nullable(),
+    /** When accent or logo last changed: the version in their URLs, so caches may keep them. */
+    brandingUpdatedAt: p.datetime().nullable(),
   },
 });
 

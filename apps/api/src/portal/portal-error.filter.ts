@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { PortalPages } from '@allmende/auth';
 import { ProblemException } from '@allmende/core';
 import { languageLinks, portalLocale } from './portal-locale';
+import { portalCommunity } from './portal-branding';
 import { signInHref } from './portal-view';
 
 /**
@@ -61,6 +62,8 @@ export class PortalErrorFilter implements ExceptionFilter {
       locale,
       titleKey: `portal.error.${kind}.title`,
       layout: {
+        // In the community's look (name, logo, accent) when the error is on one of its pages.
+        community: request.tenant ? portalCommunity(request.tenant) : undefined,
         languages: languageLinks(request, locale),
         signInHref: signInHref(back),
       },

@@ -4,6 +4,7 @@ import { csrfToken, PeopleService, PortalPages, type Actor, type PortalLayout } 
 import { ProblemException } from '@allmende/core';
 import type { Locale } from '@allmende/i18n';
 import { languageLinks, portalLocale, rememberLocale } from './portal-locale';
+import { portalCommunity } from './portal-branding';
 import { groupName, PortalGroups, type PortalGroup } from './portal-groups';
 
 /** Everything a community page needs besides its own data: who, which language, which community. */
@@ -74,7 +75,7 @@ export class PortalView {
       csrfToken: token,
       signInHref: signIn,
       layout: {
-        community: { slug: tenant.slug, name: tenant.name, href: `${href}/` },
+        community: portalCommunity(tenant),
         nav: groups.map((group) => ({
           key: group.key,
           name: groupName(group.name, locale),

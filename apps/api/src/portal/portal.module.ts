@@ -18,6 +18,7 @@ import { PortalAdminGroupsController } from './portal-admin-groups.controller';
 import { PortalAdminMembersController } from './portal-admin-members.controller';
 import { PortalAdminController } from './portal-admin.controller';
 import { PortalBookingController } from './portal-booking.controller';
+import { PortalBrandingController } from './portal-branding.controller';
 import { PortalDiscussionsController } from './portal-discussions.controller';
 import { PortalEventsController } from './portal-events.controller';
 import { PortalFilesController } from './portal-files.controller';
@@ -54,6 +55,7 @@ import { PortalVolunteeringController } from './portal-volunteering.controller';
   ],
   controllers: [
     PortalHomeController,
+    PortalBrandingController,
     PortalNotificationsController,
     PortalMeController,
     PortalNewsController,

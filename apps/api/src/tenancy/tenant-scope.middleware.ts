@@ -13,6 +13,11 @@ export interface RequestTenant {
   name: string;
   /** IANA zone the community's dates and times are shown in. */
   timezone: string;
+  /** The portal's look: a checked `#rrggbb` or null (KERN's colours). */
+  accentColor: string | null;
+  hasLogo: boolean;
+  /** When accent or logo last changed (ms), the version in their URLs; null: never set. */
+  brandingVersion: number | null;
 }
 
 declare module 'express' {
@@ -37,7 +42,15 @@ export class TenantScopeMiddleware implements NestMiddleware {
     if (!slug) return next();
     const tenant = await this.tenants.findActiveBySlug(decodeURIComponent(slug));
     if (!tenant) throw ProblemException.notFound(`No tenant "${slug}".`);
-    request.tenant = { id: tenant.id, slug: tenant.slug, name: tenant.name, timezone: tenant.timezone };
+    request.tenant = {
+      id: tenant.id,
+      slug: tenant.slug,
+      name: tenant.name,
+      timezone: tenant.timezone,
+      accentColor: tenant.accentColor ?? null,
+      hasLogo: tenant.logoMediaType != null,
+      brandingVersion: tenant.brandingUpdatedAt?.getTime() ?? null,
+    };
     this.scope.run(tenant.id, () => next());
   }
 }

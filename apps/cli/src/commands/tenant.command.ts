@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   assertValidSlug,
@@ -7,7 +8,13 @@ import {
   type TenantOverview,
 } from '@allmende/provisioning';
 import { loadTemplate } from '@allmende/templates';
-import type { Tenant } from '@allmende/tenants';
+import {
+  BrandingRefused,
+  MAX_LOGO_BYTES,
+  TenantBrandingService,
+  type BrandingChange,
+  type Tenant,
+} from '@allmende/tenants';
 import { requireTenant, withDatabase } from '../cli-database';
 import { CliError, ExitCode, type Output } from '../output';
 
@@ -17,14 +24,35 @@ function templateName(nameOrPath: string): string {
 }
 
 /** A tenant as `--json` prints it. */
-function tenantJson({ slug, name, kind, status, locale, timezone, template }: Tenant) {
-  return { slug, name, kind, status, locale, timezone, template: template ?? null };
+function tenantJson({
+  slug,
+  name,
+  kind,
+  status,
+  locale,
+  timezone,
+  template,
+  accentColor,
+  logoMediaType,
+}: Tenant) {
+  return {
+    slug,
+    name,
+    kind,
+    status,
+    locale,
+    timezone,
+    template: template ?? null,
+    accentColor: accentColor ?? null,
+    logo: logoMediaType ?? null,
+  };
 }
 
 function printOverview(output: Output, overview: TenantOverview): void {
   const { tenant } = overview;
   output.out(`${tenant.slug}  "${tenant.name}"  ${tenant.kind}  ${tenant.status}`);
   output.out(`  locale ${tenant.locale}, time zone ${tenant.timezone}, template ${tenant.template ?? '-'}`);
+  output.out(`  accent ${tenant.accentColor ?? '-'}, logo ${tenant.logoMediaType ?? '-'}`);
   output.out(`  ${overview.members} members, ${overview.groups.length} groups:`);
   for (const group of overview.groups) {
     const resources = group.resources.length ? `  resources: ${group.resources.join(', ')}` : '';
@@ -160,6 +188,52 @@ export function tenantCommand(output: Output): Command {
   }
 
   tenant
+    .command('brand <slug>')
+    .description("set the portal's accent colour and logo (shown beside the community's name)")
+    .option('--accent <#rrggbb>', 'accent colour for buttons and links; needs 4.5:1 contrast against white')
+    .option('--logo <file>', 'logo or coat of arms: PNG, JPEG or WebP, at most 256 KiB')
+    .option('--clear-accent', "back to KERN's own colours")
+    .option('--clear-logo', 'remove the logo')
+    .action(
+      async (
+        slug: string,
+        options: { accent?: string; logo?: string; clearAccent?: boolean; clearLogo?: boolean },
+      ) => {
+        if (options.accent !== undefined && options.clearAccent) {
+          throw new CliError('give either --accent or --clear-accent');
+        }
+        if (options.logo !== undefined && options.clearLogo) {
+          throw new CliError('give either --logo or --clear-logo');
+        }
+        const change: BrandingChange = {};
+        if (options.accent !== undefined) change.accentColor = options.accent;
+        if (options.clearAccent) change.accentColor = null;
+        if (options.logo !== undefined) change.logo = await readLogo(options.logo);
+        if (options.clearLogo) change.logo = null;
+        if (Object.keys(change).length === 0) {
+          throw new CliError('nothing to change: give --accent, --logo, --clear-accent or --clear-logo');
+        }
+        await withDatabase(async (orm) => {
+          const row = await requireTenant(orm, slug);
+          try {
+            await new TenantBrandingService(orm).change(row.id, change);
+          } catch (error) {
+            if (error instanceof BrandingRefused) {
+              throw new CliError(
+                `--${error.field === 'logo' ? 'logo' : 'accent'}: ${error.message} Nothing changed.`,
+              );
+            }
+            throw error;
+          }
+          const after = await requireTenant(orm, slug);
+          output.out(
+            `Tenant ${slug}: accent ${after.accentColor ?? '-'}, logo ${after.logoMediaType ?? '-'}.`,
+          );
+        });
+      },
+    );
+
+  tenant
     .command('apply-template <slug> <template>')
     .description(
       'add the groups, modules and resources of a template that the tenant lacks (never deletes or overwrites)',
@@ -179,4 +253,21 @@ export function tenantCommand(output: Output): Command {
     });
 
   return tenant;
+}
+
+/** The logo file's bytes; a missing, unreadable or far too large file is the user's to fix. */
+async function readLogo(path: string): Promise<Buffer> {
+  try {
+    // A huge file is refused by its size, before it is read into memory.
+    const { size } = await stat(path);
+    if (size > MAX_LOGO_BYTES) {
+      throw new CliError(
+        `--logo: "${path}" has ${size} bytes; at most ${MAX_LOGO_BYTES} (256 KiB) are accepted`,
+      );
+    }
+    return await readFile(path);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`--logo: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

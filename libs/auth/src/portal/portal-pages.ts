@@ -24,8 +24,19 @@ const DEFAULT_TIME_ZONE = 'Europe/Berlin';
  * language switch. Everything optional: pages outside a community (/me, /auth/…) show the
  * platform's name only.
  */
+/** The community in the page's header: its name, and its stylesheet and logo when it has them. */
+export interface PortalCommunity {
+  slug: string;
+  name: string;
+  href: string;
+  /** `/t/<slug>/theme.css?v=…`: the accent colour (layout.hbs links it after KERN). */
+  themeHref?: string;
+  /** `/t/<slug>/logo?v=…` */
+  logoHref?: string;
+}
+
 export interface PortalLayout {
-  community?: { slug: string; name: string; href: string };
+  community?: PortalCommunity;
   /** The community's groups the caller may read, for the navigation. */
   nav?: { key: string; name: string; href: string; current: boolean }[];
   /** Null: anonymous (the layout offers to sign in). */
