@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -18,9 +15,9 @@ import { createMailCommunity, publishNews, type MailCommunity } from '../support
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture';
 import { testConfig } from '../support/test-config';
 import { testRun } from '../support/test-run';
+import { requireBuiltWorker, spawnWorker, until } from '../support/worker-process';
 
 const PUBLIC_URL = 'http://portal.allmende.test';
-const WORKER_MAIN = join(__dirname, '../../dist/apps/worker/src/main.js');
 let prefixes = 0;
 
 function isolatedConfig(overrides: Record<string, string>): AppConfig {
@@ -31,16 +28,6 @@ function isolatedConfig(overrides: Record<string, string>): AppConfig {
     OUTBOX_POLL_MS: '100',
     ...overrides,
   });
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function sentRows(
@@ -54,37 +41,6 @@ function sentRows(
       [kind],
     ),
   );
-}
-
-/** The built worker (dist/, made by `npm run build`, which `npm test` runs first) as a process of its own. */
-function spawnWorker(config: AppConfig): {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-} {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: config.DATABASE_URL,
-    REDIS_URL: config.REDIS_URL,
-    QUEUE_PREFIX: config.QUEUE_PREFIX,
-    SMTP_URL: config.SMTP_URL,
-    MAIL_TOKEN_SECRET: config.MAIL_TOKEN_SECRET,
-    PUBLIC_URL,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '5',
-    MAIL_RATE_PER_SECOND: '1000',
-    WORKER_LOCK_DURATION_MS: '2000',
-    // The test files share one database: no relay, no repeating digest run (the test schedules).
-    OUTBOX_RELAY: 'off',
-    DIGEST_SCHEDULE: 'off',
-  };
-  const child = spawn(process.execPath, [WORKER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
 }
 
 describe('mail: exactly once', () => {
@@ -102,7 +58,7 @@ describe('mail: exactly once', () => {
   });
 
   it('a worker killed with SIGKILL in the middle of a batch: after a restart every due member has exactly one digest', async () => {
-    if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first`);
+    requireBuiltWorker();
     const config = isolatedConfig({ SMTP_URL: smtp.url });
     const members = Array.from({ length: 120 }, (_, index) => ({
       email: `m${String(index).padStart(3, '0')}.viele@example.org`,
@@ -127,7 +83,7 @@ describe('mail: exactly once', () => {
       }).compile()
     ).init();
     try {
-      const first = spawnWorker(config);
+      const first = spawnWorker(config, { PUBLIC_URL, OUTBOX_RELAY: 'off' });
       // Once 40 mails were accepted, the server stops answering (the next hand-offs hang in
       // the middle of SMTP) and the worker is killed: mid-batch, mid-hand-off.
       let killed = false;
@@ -150,7 +106,7 @@ describe('mail: exactly once', () => {
       expect((await sentRows(community, 'digest')).length).toBe(beforeRestart);
 
       smtp.release();
-      const second = spawnWorker(config);
+      const second = spawnWorker(config, { PUBLIC_URL, OUTBOX_RELAY: 'off' });
       try {
         await until(async () => (await sentRows(community, 'digest')).length === 120, 60_000).catch(
           (error: Error) => {

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +30,7 @@ import { createMailCommunity, publishNews } from '../support/mail-community';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture';
 import { testConfig } from '../support/test-config';
 import { testRun } from '../support/test-run';
+import { requireBuiltWorker, spawnWorker, until } from '../support/worker-process';
 
 /**
  * Hardening: the API and the worker under faults of their dependencies. This file runs on a
@@ -44,7 +43,6 @@ import { testRun } from '../support/test-run';
 
 /** A request that takes longer than this counts as hanging (a bound for "no hang", not a speed target). */
 const REQUEST_BOUND_MS = 15_000;
-const WORKER_MAIN = join(__dirname, '../../dist/apps/worker/src/main.js');
 
 interface ThrowawayPostgres {
   adminUrl: string;
@@ -96,16 +94,6 @@ function faultConfig(postgres: ThrowawayPostgres, overrides: Record<string, stri
     OUTBOX_POLL_MS: '100',
     ...overrides,
   });
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 interface Outcome {
@@ -462,38 +450,6 @@ describeWithRedisServer('faults: Redis unavailable', () => {
   });
 });
 
-/** The built worker (dist/, made by `npm run build`, which `npm test` runs first) as a process of its own. */
-function spawnWorker(config: AppConfig): {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-} {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: config.DATABASE_URL,
-    REDIS_URL: config.REDIS_URL,
-    QUEUE_PREFIX: config.QUEUE_PREFIX,
-    SMTP_URL: config.SMTP_URL,
-    MAIL_TOKEN_SECRET: config.MAIL_TOKEN_SECRET,
-    PUBLIC_URL: config.PUBLIC_URL,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '5',
-    MAIL_RATE_PER_SECOND: '1000',
-    WORKER_LOCK_DURATION_MS: '2000',
-    // This file's own database: the relay may take every row in it.
-    OUTBOX_RELAY: 'on',
-    OUTBOX_POLL_MS: '100',
-    DIGEST_SCHEDULE: 'off',
-  };
-  const child = spawn(process.execPath, [WORKER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
 describe('faults: worker killed during an alert fan-out', () => {
   let smtp: SmtpCapture;
 
@@ -507,7 +463,7 @@ describe('faults: worker killed during an alert fan-out', () => {
 
   // The digest case is in test/e2e/mail-resilience.e2e-spec.ts; this is the urgent alert's.
   it('a worker killed with SIGKILL while the alert goes out: after a restart every member has it exactly once', async () => {
-    if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first`);
+    requireBuiltWorker();
     const config = faultConfig(postgres, { SMTP_URL: smtp.url, PUBLIC_URL: 'http://portal.allmende.test' });
     const emails = Array.from(
       { length: 120 },
@@ -527,7 +483,11 @@ describe('faults: worker killed during an alert fan-out', () => {
         ),
       );
 
-    const first = spawnWorker(config);
+    const first = spawnWorker(config, {
+      PUBLIC_URL: config.PUBLIC_URL,
+      OUTBOX_RELAY: 'on',
+      OUTBOX_POLL_MS: '100',
+    });
     // Once 40 alerts were accepted, the server stops answering (the next hand-offs hang in
     // the middle of SMTP) and the worker is killed with the fan-out's mail jobs in flight.
     let killed = false;
@@ -550,7 +510,11 @@ describe('faults: worker killed during an alert fan-out', () => {
     expect((await sent()).length).toBe(beforeRestart);
 
     smtp.release();
-    const second = spawnWorker(config);
+    const second = spawnWorker(config, {
+      PUBLIC_URL: config.PUBLIC_URL,
+      OUTBOX_RELAY: 'on',
+      OUTBOX_POLL_MS: '100',
+    });
     try {
       await until(async () => (await sent()).length === 120, 45_000).catch((error: Error) => {
         throw new Error(`${error.message}\nworker output:\n${second.output()}`);
