@@ -1,6 +1,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { TenantBrandingService } from '@allmende/tenants';
 import { createTenant, openOrm } from '../support/fixtures';
+import { pngImage } from '../support/png';
 import { checkA11y, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser-app';
 
 const RESIDENT = {
@@ -9,6 +11,9 @@ const RESIDENT = {
   givenName: 'Anna',
   familyName: 'Becker',
 };
+
+/** The community's accent colour (7.8:1 against white). */
+const ACCENT = '#0b5e3b';
 
 describe('portal in the browser', () => {
   let env: BrowserApp;
@@ -19,7 +24,13 @@ describe('portal in the browser', () => {
 
   beforeAll(async () => {
     orm = await openOrm();
-    tenantSlug = (await createTenant(orm)).slug;
+    const tenant = await createTenant(orm);
+    tenantSlug = tenant.slug;
+    // The community's look: a green accent and a red-and-white coat of arms.
+    await new TenantBrandingService(orm).change(tenant.id, {
+      accentColor: ACCENT,
+      logo: pngImage(48, 56, (x, y) => (x < 24 !== y < 28 ? [200, 16, 46] : [255, 255, 255])),
+    });
     env = await startBrowserApp([RESIDENT]);
     context = await env.browser.newContext({ locale: 'de-DE' });
     page = await context.newPage();
@@ -37,14 +48,31 @@ describe('portal in the browser', () => {
     await screenshot(page, 'me');
   });
 
-  // The portal's public pages (issue 8) are being built; until /t/:tenant answers this fails
-  // with the status it got rather than being skipped.
-  it('lets a resident without login read the community page', async () => {
+  it("lets a resident without login read the community page, in KERN and the community's look, from our origin only", async () => {
     const visitor = await env.browser.newContext({ locale: 'de-DE' });
     const publicPage = await visitor.newPage();
+    // Every request the page makes (stylesheets, fonts, logo, scripts): none to another origin.
+    const requested: string[] = [];
+    publicPage.on('request', (request) => requested.push(request.url()));
     try {
       const response = await publicPage.goto(`${env.base}/t/${tenantSlug}`);
       expect(`GET /t/:tenant -> ${response?.status()}`).toBe('GET /t/:tenant -> 200');
+      // In the page (a string: this project's TypeScript has no DOM types).
+      const look = await publicPage.evaluate(`document.fonts.ready.then(() => ({
+        fira: document.fonts.check('18px "Fira Sans"'),
+        font: getComputedStyle(document.body).fontFamily,
+        link: getComputedStyle(document.querySelector('#sign-in-hint a')).color,
+        logo: document.querySelector('#community-logo')?.naturalWidth ?? 0,
+      }))`);
+      expect(look).toEqual({
+        fira: true,
+        font: expect.stringContaining('Fira Sans'),
+        link: 'rgb(11, 94, 59)',
+        logo: 48,
+      });
+      const foreign = requested.filter((url) => !url.startsWith(env.base) && !url.startsWith('data:'));
+      expect(foreign).toEqual([]);
+      expect(requested.some((url) => url.includes('/assets/kern/fonts/fira-sans/'))).toBe(true);
       await checkA11y(publicPage, 'community');
       await screenshot(publicPage, 'community');
     } finally {

@@ -23,6 +23,13 @@ const NOTICES = new Set<string>([
   'roleChanged',
 ] satisfies (InvitationStatus | 'added' | 'roleChanged')[]);
 
+/** A notice's KERN alert: done, nothing to do, or not done. */
+const NOTICE_KINDS: Record<string, 'success' | 'info' | 'warning'> = {
+  already_invited: 'info',
+  signed_in: 'info',
+  failed: 'warning',
+};
+
 const INVITE_FIELDS: Record<string, FieldInfo> = {
   email: {
     id: 'invite-email',
@@ -255,11 +262,25 @@ export class PortalAdminMembersController {
         // Only about a member on the page (the notice comes from the address).
         notice:
           options.notice && page.items.some((member) => member.email === options.email)
-            ? { key: `portal.admin.members.notice.${options.notice}`, email: options.email ?? '' }
+            ? {
+                key: `portal.admin.members.notice.${options.notice}`,
+                email: options.email ?? '',
+                kind: NOTICE_KINDS[options.notice] ?? 'success',
+              }
             : undefined,
-        roleError: roleRefusal
-          ? { messageKey: roleRefusal.messageKey, href: `#role-${roleRefusal.memberId}` }
-          : undefined,
+        // The role form's error summary: one link, to the refused member's role field.
+        roleErrors: roleRefusal
+          ? formState(
+              {
+                role: {
+                  id: `role-${roleRefusal.memberId}`,
+                  labelKey: 'portal.admin.members.fieldRole',
+                  errorKey: roleRefusal.messageKey,
+                },
+              },
+              [{ path: 'role', message: roleRefusal.messageKey }],
+            ).errors
+          : [],
         invite: {
           action: `${base}/invite`,
           values: invite?.values,

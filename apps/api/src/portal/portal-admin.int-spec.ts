@@ -232,15 +232,17 @@ describe('portal admin pages', () => {
   it('shows the admin the link, the overview and the members, searched and paged', async () => {
     const { browser, html } = await adminOn('/admin');
     expect(html).toContain(`href="/t/${tenant.slug}/admin" id="admin-link">Verwaltung</a>`);
-    expect(html).toContain('<h1 id="admin-heading">Verwaltung</h1>');
+    expect(html).toContain('<h1 id="admin-heading" class="kern-heading-large">Verwaltung</h1>');
     expect(html).toContain('Offene Beitrittsanfragen: 1.');
 
     const all = await text(await browser.request(page('/admin/members')));
     expect(all.match(/<tr id="member-/g)).toHaveLength(50);
     expect(all).toContain(`id="member-${ids.admin}"`);
-    expect(all).toMatch(new RegExp(`id="member-status-${ids.olga}">\\s*noch nicht eingeladen`));
+    expect(all).toMatch(new RegExp(`id="member-status-${ids.olga}"[^>]*>\\s*noch nicht eingeladen`));
     expect(all).toMatch(
-      new RegExp(`id="member-status-${ids.clara}">\\s*<span class="badge badge--ok">angemeldet`),
+      new RegExp(
+        `id="member-status-${ids.clara}"[^>]*>\\s*<span class="kern-badge kern-badge--success"><span class="kern-label">angemeldet`,
+      ),
     );
     const next = /href="([^"]+)" rel="next" id="members-next"/.exec(all)![1]!;
     const second = await text(await browser.request(new URL(next, base).href));
@@ -322,7 +324,7 @@ describe('portal admin pages', () => {
     expect(refused.status).toBe(400);
     const refusedPage = await text(refused);
     expect(refusedPage).toContain('id="invite-errors"');
-    expect(refusedPage).toContain('<a href="#invite-given-name">Vorname</a>');
+    expect(refusedPage).toContain('<a class="kern-link" href="#invite-given-name">Vorname</a>');
     expect(refusedPage).toMatch(/id="invite-given-name"[^>]*aria-invalid="true"/);
     expect(refusedPage).toContain('value="neu.person@example.org"');
     expect(await memberRow('neu.person@example.org')).toBeNull();
@@ -330,7 +332,7 @@ describe('portal admin pages', () => {
       form: { _csrf: csrf, email: 'keine-adresse', givenName: 'X', familyName: '' },
     });
     expect(badEmail.status).toBe(400);
-    expect(await text(badEmail)).toContain('<a href="#invite-email">E-Mail-Adresse</a>');
+    expect(await text(badEmail)).toContain('<a class="kern-link" href="#invite-email">E-Mail-Adresse</a>');
     expect(idp.actionEmails()).toHaveLength(0);
 
     const invited = await browser.request(page('/admin/members/invite'), {
@@ -344,7 +346,7 @@ describe('portal admin pages', () => {
     expect(idp.actionEmails()[0]!.redirectUri).toBe(`${base}/me`);
     const listed = await text(await browser.request(new URL(invited.headers.get('location')!, base).href));
     expect(listed).toContain('neu.person@example.org ist jetzt Mitglied und wurde eingeladen.');
-    expect(listed).toMatch(new RegExp(`id="member-status-${row!.id}">\\s*eingeladen am`));
+    expect(listed).toMatch(new RegExp(`id="member-status-${row!.id}"[^>]*>\\s*eingeladen am`));
 
     // Olga (a member, never invited): the row's button, then "invite again" (resend).
     const olga = await browser.request(page(`/admin/members/${ids.olga}/invite`), { form: { _csrf: csrf } });
@@ -352,7 +354,9 @@ describe('portal admin pages', () => {
     expect(olga.headers.get('location')).toContain('notice=invited');
     expect((await memberRow('olga.schmidt@example.org'))!.invitedAt).toBeInstanceOf(Date);
     const olgaPage = await text(await browser.request(page('/admin/members?q=olga')));
-    expect(olgaPage).toMatch(new RegExp(`id="invite-${ids.olga}"[^>]*>Erneut einladen`));
+    expect(olgaPage).toMatch(
+      new RegExp(`id="invite-${ids.olga}"[^>]*><span class="kern-label">Erneut einladen`),
+    );
     await browser.request(page(`/admin/members/${ids.olga}/invite`), { form: { _csrf: csrf } });
     expect(idp.actionEmails().filter((mail) => mail.email === 'olga.schmidt@example.org')).toHaveLength(2);
     // By the form, without "again": invited already, nothing sent.
@@ -374,8 +378,10 @@ describe('portal admin pages', () => {
   it("edits a group's settings; a refused form is shown again and changes nothing", async () => {
     const { browser, html } = await adminOn('/admin/groups');
     expect(html).toContain('id="admin-group-chor"');
-    expect(html).toContain('<td id="group-visibility-chor">Mitglieder der Gemeinschaft</td>');
-    expect(html).toContain('<td id="group-join-policy-chor">Auf Anfrage</td>');
+    expect(html).toContain(
+      '<td id="group-visibility-chor" class="kern-table__cell">Mitglieder der Gemeinschaft</td>',
+    );
+    expect(html).toContain('<td id="group-join-policy-chor" class="kern-table__cell">Auf Anfrage</td>');
     const form = await text(await browser.request(page('/admin/groups/chor')));
     const csrf = formValue(form, '_csrf')!;
     expect(form).toMatch(/id="group-visibility-members"[^>]*checked/);
@@ -395,9 +401,11 @@ describe('portal admin pages', () => {
     expect(refused.status).toBe(400);
     const refusedPage = await text(refused);
     expect(refusedPage).toContain('id="group-form-errors"');
-    expect(refusedPage).toContain('<a href="#group-name-de">Name (deutsch)</a>');
-    expect(refusedPage).toContain('<a href="#group-description-de">Beschreibung (deutsch)</a>');
-    expect(refusedPage).toContain('<a href="#group-visibility-public">Sichtbarkeit</a>');
+    expect(refusedPage).toContain('<a class="kern-link" href="#group-name-de">Name (deutsch)</a>');
+    expect(refusedPage).toContain(
+      '<a class="kern-link" href="#group-description-de">Beschreibung (deutsch)</a>',
+    );
+    expect(refusedPage).toContain('<a class="kern-link" href="#group-visibility-public">Sichtbarkeit</a>');
     expect(refusedPage).toMatch(/id="group-name-de"[^>]*aria-invalid="true"/);
     expect(refusedPage).toContain('Only English');
     const unchanged = await scope((em) => em.findOneOrFail(GroupSchema, { key: 'chor' }, { refresh: true }));
@@ -501,12 +509,14 @@ describe('portal admin pages', () => {
     expect(html).toContain('<li>Rolle: Mitglied → Verwaltung</li>');
     expect(html).toContain('Mitglied eingeladen');
     expect(html).toContain('<span class="audit-member">Nora Neu</span>');
-    expect(html).toContain('<td>Anke Verwaltung</td>');
+    expect(html).toContain('<td class="kern-table__cell">Anke Verwaltung</td>');
     // 17:30 UTC, shown as 18:30 in Berlin; by Max.
-    const seeded = /<tr id="audit-[^"]+" data-action="news.post.deleted">([\s\S]*?)<\/tr>/.exec(html)![1]!;
+    const seeded = /<tr id="audit-[^"]+" data-action="news.post.deleted"[^>]*>([\s\S]*?)<\/tr>/.exec(
+      html,
+    )![1]!;
     expect(seeded).toContain('datetime="2026-11-20T17:30:00.000Z"');
     expect(seeded).toContain('18:30');
-    expect(seeded).toContain('<td>Max Mitglied</td>');
+    expect(seeded).toContain('<td class="kern-table__cell">Max Mitglied</td>');
     expect(seeded).toContain('Beitrag gelöscht');
     expect(seeded).toContain('Kirchenchor St. Martin');
 
@@ -526,7 +536,7 @@ describe('portal admin pages', () => {
     expect(second).toContain('id="audit-newest"');
     // In English, too.
     const english = await text(await browser.request(page('/admin/audit?lang=en')));
-    expect(english).toContain('<h1 id="admin-heading">Log</h1>');
+    expect(english).toContain('<h1 id="admin-heading" class="kern-heading-large">Log</h1>');
   });
 
   // After the audit log test, which lists the actions of the tests before it.

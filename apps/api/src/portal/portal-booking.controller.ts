@@ -17,9 +17,51 @@ import {
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { monthCalendar, type CalendarMonth } from './portal-booking-calendar';
 import { PortalView, type PortalContext } from './portal-view';
-import { type FormBody, formText, parseForm } from './portal-forms';
+import { type FieldInfo, type FormBody, formState, formText, parseForm } from './portal-forms';
 
 const LIST_SIZE = 20;
+
+/** A request status's badge (KERN): waiting, confirmed, refused, withdrawn. */
+const STATUS_BADGES: Record<string, string> = {
+  requested: 'warning',
+  approved: 'success',
+  declined: 'danger',
+  cancelled: 'info',
+};
+
+/**
+ * The request form's fields, by the path the schema and the rules report them under: their ids
+ * on the page carry the resource's key (one form per resource). An extra question's label is
+ * the resource's own text (in the page's language), not the catalogue's.
+ */
+function requestFields(resource: ResourceView, context: PortalContext): Record<string, FieldInfo> {
+  const field = (id: string, name: string): FieldInfo => ({
+    id: `booking-${id}-${resource.key}`,
+    labelKey: `portal.booking.field${name}`,
+    errorKey: `portal.booking.errors.${name.charAt(0).toLowerCase()}${name.slice(1)}`,
+  });
+  const fields: Record<string, FieldInfo> = {
+    start: field('start', 'Start'),
+    end: field('end', 'End'),
+    purpose: field('purpose', 'Purpose'),
+    expectedGuests: field('guests', 'Guests'),
+    contactPhone: field('phone', 'Phone'),
+    acceptHouseRules: {
+      id: `booking-house-rules-${resource.key}`,
+      labelKey: 'portal.booking.houseRules',
+      errorKey: 'portal.booking.errors.houseRules',
+    },
+  };
+  for (const extra of resource.extraFields) {
+    fields[`answers.${extra.key}`] = {
+      id: `booking-answer-${resource.key}-${extra.key}`,
+      labelKey: 'portal.booking.fieldAnswer',
+      label: localized(extra.label, context),
+      errorKey: 'portal.booking.errors.answer',
+    };
+  }
+  return fields;
+}
 
 /** What a member typed into the request form, kept when the request is refused. */
 interface RequestDraft {
@@ -291,7 +333,8 @@ function resourceItem(
   draft: RequestDraft | undefined,
 ) {
   const own = draft?.resourceKey === resource.key ? draft : undefined;
-  const invalid = (field: string) => own?.errors.some((error) => error.path === field) ?? false;
+  const state = formState(requestFields(resource, context), own?.errors);
+  const invalid = (path: string) => state.invalid[path] ?? false;
   const rules = resource.rules;
   return {
     key: resource.key,
@@ -313,7 +356,7 @@ function resourceItem(
       ? {
           action: `${base}/${encodeURIComponent(resource.key)}/requests`,
           values: own?.values,
-          errors: own?.errors ?? [],
+          errors: state.errors,
           conflict: own?.conflict,
           invalid: {
             start: invalid('start'),
@@ -345,6 +388,7 @@ function requestItem(booking: BookingView, resources: ResourceView[], context: P
     end: booking.end,
     status: booking.status,
     statusKey: `portal.booking.status.${booking.status}`,
+    statusBadge: STATUS_BADGES[booking.status] ?? 'info',
     purpose: booking.purpose,
     expectedGuests: booking.expectedGuests,
     contactPhone: booking.contactPhone,

@@ -174,7 +174,22 @@ describe('portal booking pages', () => {
     expect(refused.status).toBe(400);
     const again = await text(refused);
     expect(again).toContain('id="booking-form-errors"');
+    // The error summary above the form links to the refused field, in the catalogue's words.
+    expect(again).toMatch(
+      /id="booking-form-errors"[\s\S]*<a class="kern-link" href="#booking-house-rules-huette">Hausordnung<\/a>: Bitte bestätigen Sie, dass Sie die Hausordnung gelesen haben/,
+    );
     expect(again).toMatch(/id="booking-house-rules-huette"[^>]*aria-invalid="true"/);
+    expect(again).not.toMatch(/id="booking-purpose-huette"[^>]*aria-invalid/);
+    // An end before the start (the booking rules): the summary links to the end field, marked.
+    const backwards = await browser.request(action, { form: form(ownDay.plus({ hours: 12 }), -2) });
+    expect(backwards.status).toBe(400);
+    const backwardsHtml = await text(backwards);
+    expect(backwardsHtml).toMatch(
+      /id="booking-form-errors"[\s\S]*<a class="kern-link" href="#booking-end-huette">Ende<\/a>: Bitte wählen Sie ein Ende nach dem Beginn/,
+    );
+    expect(backwardsHtml).toMatch(
+      /class="kern-form-input__input kern-form-input__input--error" id="booking-end-huette"[^>]*aria-invalid="true"/,
+    );
     expect(again).toMatch(/<textarea id="booking-purpose-huette"[^>]*>Geburtstag von Bert<\/textarea>/);
 
     // Overlapping the approved booking: refused with a clear message naming the taken period.
@@ -193,7 +208,7 @@ describe('portal booking pages', () => {
     const location = created.headers.get('location')!;
     expect(location).toMatch(new RegExp(`^/t/${tenant.slug}/g/grillhuette/booking/requests/[0-9a-f-]{36}$`));
     const requestPage = await text(await browser.request(`${base}${location}`));
-    expect(requestPage).toMatch(/id="booking-status">angefragt</);
+    expect(requestPage).toMatch(/id="booking-status"><span class="kern-label">angefragt</);
     expect(requestPage).toContain('Geburtstag von Bert');
     expect(requestPage).not.toContain('id="approve-form"');
 
@@ -237,7 +252,7 @@ describe('portal booking pages', () => {
     expect(approved.status).toBe(303);
     expect(approved.headers.get('location')).toBe(`/t/${tenant.slug}/g/grillhuette/booking#queue`);
     const requestPage = await text(await browser.request(page(`/g/grillhuette/booking/requests/${bertsId}`)));
-    expect(requestPage).toMatch(/id="booking-status">bestätigt</);
+    expect(requestPage).toMatch(/id="booking-status"><span class="kern-label">bestätigt</);
     expect(requestPage).toContain('Schlüssel beim Bürgermeister');
     expect(requestPage).not.toContain('id="approve-form"');
 

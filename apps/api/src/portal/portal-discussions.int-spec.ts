@@ -224,7 +224,7 @@ describe('portal discussions pages', () => {
     expect(refused.status).toBe(400);
     const html = await text(refused);
     expect(html).toMatch(
-      /id="thread-form-errors"[\s\S]*<a href="#thread-title">Titel<\/a>: Bitte geben Sie einen Titel ein/,
+      /id="thread-form-errors"[\s\S]*<a class="kern-link" href="#thread-title">Titel<\/a>: Bitte geben Sie einen Titel ein/,
     );
     expect(html).toMatch(/id="thread-title"[^>]*aria-invalid="true"/);
     expect(html).not.toMatch(/id="thread-body"[^>]*aria-invalid/);
@@ -238,7 +238,9 @@ describe('portal discussions pages', () => {
     });
     expect(comment.status).toBe(400);
     const commentHtml = await text(comment);
-    expect(commentHtml).toMatch(/id="comment-form-errors"[\s\S]*<a href="#comment-body">Ihr Kommentar<\/a>/);
+    expect(commentHtml).toMatch(
+      /id="comment-form-errors"[\s\S]*<a class="kern-link" href="#comment-body">Ihr Kommentar<\/a>/,
+    );
     expect(commentHtml).toMatch(/id="comment-body"[^>]*aria-invalid="true"/);
     expect(commentHtml).toContain('Wer hat <strong>eins</strong>?');
     const tooLong = await browser.request(page(`/g/nachbarn/discussions/${ids.solar}/comments`), {
@@ -417,6 +419,8 @@ describe('portal discussions pages', () => {
       form: { _csrf: member.csrf, title: 'Only a title', body: '' },
     });
     expect(refused.status).toBe(400);
-    expect(await text(refused)).toContain('<a href="#thread-body">Your post</a>: Please write a text');
+    expect(await text(refused)).toContain(
+      '<a class="kern-link" href="#thread-body">Your post</a>: Please write a text',
+    );
   });
 });

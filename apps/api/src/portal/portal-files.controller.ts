@@ -7,12 +7,28 @@ import { ProblemException } from '@allmende/core';
 import { attachmentDisposition, FilesService, MemberNames, type FileView } from '@allmende/files';
 import { idParam } from '@allmende/volunteering';
 import { groupHeading, groupTabs } from './portal-group-tabs';
+import { formState } from './portal-forms';
 import { PortalView, type PortalContext } from './portal-view';
 
 const FILE_PAGE_SIZE = 50;
 
 /** Refusals of an upload that the page explains (catalogue `portal.files.refused.<status>`). */
 const UPLOAD_REFUSALS = new Set([400, 413, 415, 507]);
+
+/**
+ * The upload form's one field, refused for the reason `status`: the error summary links to it
+ * with the short reason (`portal.files.errors.<status>`); the field itself says it in full,
+ * with the size limit (`portal.files.refused.<status>`).
+ */
+function uploadState(status: number | undefined) {
+  if (!status) return formState({}, undefined);
+  const field = {
+    id: 'upload-file',
+    labelKey: 'portal.files.fieldFile',
+    errorKey: `portal.files.errors.${status}`,
+  };
+  return formState({ file: field }, [{ path: 'file', message: String(status) }]);
+}
 
 /**
  * The files of a group in the portal: the list (name, size, type, uploader, date), downloads
@@ -139,6 +155,7 @@ export class PortalFilesController {
         uploaded: views.find((file) => file.id === state.uploaded)?.name,
         deleted: state.deleted,
         refusedKey: state.refused ? `portal.files.refused.${state.refused}` : undefined,
+        uploadErrors: uploadState(state.refused).errors,
         signInHint: !context.actor.person,
         tabs: groupTabs(context, visible, 'files'),
         groupName: groupHeading(context, visible),

@@ -242,7 +242,10 @@ describe('portal files pages', () => {
     expect(text.status).toBe(415);
     const textHtml = await html(text);
     expect(textHtml).toContain('id="upload-errors"');
-    expect(textHtml).toContain('Diese Art von Datei wird nicht angenommen');
+    expect(textHtml).toMatch(
+      /id="upload-errors"[\s\S]*<a class="kern-link" href="#upload-file">Datei<\/a>: Diese Art von Datei wird nicht angenommen/,
+    );
+    expect(textHtml).toContain('Diese Art von Datei wird nicht angenommen (geprüft wird der Inhalt');
     expect(textHtml).toMatch(/id="upload-file"[^>]*aria-invalid="true"/);
 
     const big = await browser.request(action, {

@@ -30,12 +30,14 @@ export function formText(value: string | string[] | undefined): string {
 export interface FieldInfo {
   id: string;
   labelKey: string;
+  /** The label's own text when it is not the catalogue's (e.g. a resource's extra question). */
+  label?: string;
   errorKey: string;
 }
 
 /** One entry of a form's error summary: a link to the refused field, or the service's words. */
 export type SummaryEntry =
-  | { key: string; href: string; labelKey: string; messageKey: string }
+  | { key: string; href: string; labelKey: string; label?: string; messageKey: string }
   | { key: string; path: string; message: string };
 
 /**
@@ -51,7 +53,13 @@ export function formState(
   for (const problem of problems ?? []) {
     const field = fields[problem.path];
     const entry: SummaryEntry = field
-      ? { key: field.id, href: `#${field.id}`, labelKey: field.labelKey, messageKey: field.errorKey }
+      ? {
+          key: field.id,
+          href: `#${field.id}`,
+          labelKey: field.labelKey,
+          label: field.label,
+          messageKey: field.errorKey,
+        }
       : { key: `${problem.path}:${problem.message}`, path: problem.path, message: problem.message };
     if (field) invalid[problem.path] = true;
     // zod may report two problems for one value: the summary names the field once.

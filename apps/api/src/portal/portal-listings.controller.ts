@@ -17,12 +17,36 @@ import {
 import { idParam } from '@allmende/volunteering';
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { PortalView, type PortalContext } from './portal-view';
-import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
+import {
+  type FieldInfo,
+  type FormBody,
+  formState,
+  formText,
+  isValidationProblem,
+  parseForm,
+} from './portal-forms';
 
 const LISTING_PAGE_SIZE = 20;
 const MESSAGE_PAGE_SIZE = 50;
 /** The text fields of the listing form (multipart: next to the photo). */
 const FORM_FIELDS = ['kind', 'title', 'description', 'place', 'date'] as const;
+
+/** A field of the listing form: `portal.listings.field<Name>` labels it, `….errors.<name>` refuses it. */
+const field = (id: string, name: string): FieldInfo => ({
+  id,
+  labelKey: `portal.listings.field${name[0]!.toUpperCase()}${name.slice(1)}`,
+  errorKey: `portal.listings.errors.${name}`,
+});
+
+/** The listing form's fields, by the path the schema (or the photo's refusal) reports them under. */
+const FIELDS: Record<string, FieldInfo> = {
+  kind: field('listing-kind', 'kind'),
+  title: field('listing-title', 'title'),
+  description: field('listing-description', 'description'),
+  place: field('listing-place', 'place'),
+  date: field('listing-date', 'date'),
+  photo: field('listing-photo-file', 'photo'),
+};
 /** Refusals of the photo that the form explains (catalogue `portal.listings.photoRefused.<status>`). */
 const PHOTO_REFUSALS = new Set([400, 413, 415, 507]);
 /** Photo types a browser shows in `<img>` without running anything. */
@@ -321,18 +345,9 @@ function listingItem(listing: ListingView, base: string) {
 }
 
 function createForm(access: GroupAccessContext, kinds: readonly string[], draft?: Draft) {
-  const invalid = (field: string) => draft?.errors.some((error) => error.path === field) ?? false;
   return {
     values: draft?.values,
-    errors: draft?.errors ?? [],
-    invalid: {
-      kind: invalid('kind'),
-      title: invalid('title'),
-      description: invalid('description'),
-      place: invalid('place'),
-      date: invalid('date'),
-      photo: invalid('photo'),
-    },
+    ...formState(FIELDS, draft?.errors),
     photoKey: draft?.photoKey,
     kinds: kinds.map((kind) => ({
       key: kind,

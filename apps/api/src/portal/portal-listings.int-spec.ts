@@ -191,6 +191,13 @@ describe('portal listings pages', () => {
     const refusedHtml = await html(refused);
     expect(refusedHtml).toContain('id="listing-form-errors"');
     expect(refusedHtml).toMatch(/id="listing-date"[^>]*aria-invalid="true"/);
+    expect(refusedHtml).toMatch(/id="listing-description"[^>]*aria-invalid="true"/);
+    expect(refusedHtml).not.toMatch(/id="listing-title"[^>]*aria-invalid/);
+    // The error summary links to the refused fields, in words.
+    expect(refusedHtml).toContain(
+      '<a class="kern-link" href="#listing-date">Datum</a>: Bitte geben Sie ein gültiges Datum an.',
+    );
+    expect(refusedHtml).toContain('href="#listing-description"');
     expect(refusedHtml).toContain('value="Brille"');
 
     const created = await browser.request(page('/g/fundsachen/listings'), {
@@ -334,6 +341,6 @@ describe('portal listings pages', () => {
     const after = await html(await author.browser.request(page(path)));
     expect(after).toContain('id="listing-resolved"');
     expect(after).not.toContain('id="resolve-form"');
-    expect(after).toMatch(/id="listing-status">Erledigt</);
+    expect(after).toMatch(/id="listing-status"><span class="kern-label">Erledigt</);
   });
 });

@@ -96,18 +96,20 @@ describe('portal me page', () => {
     expect(landed.response.status).toBe(200);
     expect(landed.response.headers.get('cache-control')).toBe('no-store');
     const me = await html(landed.response);
-    expect(me).toContain('<h1 id="me-heading">Mein Bereich</h1>');
-    expect(me).toContain('<dd id="me-name">Maria Mitte</dd>');
+    expect(me).toContain('<h1 id="me-heading" class="kern-heading-large">Mein Bereich</h1>');
+    expect(me).toContain('<dd id="me-name" class="kern-description-list-item__value">Maria Mitte</dd>');
     expect(me).toContain(person.email);
     expect(me).toContain('id="me-email-verified"');
-    expect(me).toContain('<dd id="me-phone">02623 1234</dd>');
-    expect(me).toContain('<dd id="me-role">Verwaltung</dd>');
-    expect(me).toMatch(/id="me-group-feuerwehr"><a href="[^"]+">Gruppe feuerwehr<\/a> \(Gruppenleitung\)/);
-    expect(me).toMatch(/id="me-group-chor"><a href="[^"]+">Gruppe chor<\/a> \(Mitglied\)/);
+    expect(me).toContain('<dd id="me-phone" class="kern-description-list-item__value">02623 1234</dd>');
+    expect(me).toContain('<dd id="me-role" class="kern-description-list-item__value">Verwaltung</dd>');
+    expect(me).toMatch(
+      /id="me-group-feuerwehr"><a class="kern-link" href="[^"]+">Gruppe feuerwehr<\/a> \(Gruppenleitung\)/,
+    );
+    expect(me).toMatch(/id="me-group-chor"><a class="kern-link" href="[^"]+">Gruppe chor<\/a> \(Mitglied\)/);
     expect(me).not.toContain('id="me-group-fremd"');
     expect(me).toContain(`id="me-community-${tenant.slug}"><span aria-current="true">`);
     expect(me).toContain(
-      `id="me-community-${other.slug}"><a href="/t/${other.slug}/">Sportverein Mittendrin</a>`,
+      `id="me-community-${other.slug}"><a class="kern-link" href="/t/${other.slug}/">Sportverein Mittendrin</a>`,
     );
     expect(me).toContain(`href="/t/${tenant.slug}/me/notifications" id="me-notifications-link"`);
     expect(me).toContain(`action="/t/${tenant.slug}/me/calendar-feed" id="me-calendar-form"`);
@@ -127,9 +129,9 @@ describe('portal me page', () => {
 
     // In the other community: plain member, no groups; English when chosen.
     const second = await html(await browser.request(page(other.slug, '/me?lang=en')));
-    expect(second).toContain('<h1 id="me-heading">My page</h1>');
-    expect(second).toContain('<dd id="me-role">Member</dd>');
-    expect(second).toContain('<dd id="me-phone">not given</dd>');
+    expect(second).toContain('<h1 id="me-heading" class="kern-heading-large">My page</h1>');
+    expect(second).toContain('<dd id="me-role" class="kern-description-list-item__value">Member</dd>');
+    expect(second).toContain('<dd id="me-phone" class="kern-description-list-item__value">not given</dd>');
     expect(second).toContain('id="me-no-groups"');
   });
 

@@ -111,6 +111,9 @@ describe('portal news comments', () => {
     expect(refused.status).toBe(400);
     const again = await refused.text();
     expect(again).toContain('id="comment-form-errors"');
+    expect(again).toContain(
+      '<a class="kern-link" href="#comment-body">Ihr Kommentar</a>: Bitte schreiben Sie einen Kommentar (höchstens 5.000 Zeichen).',
+    );
     expect(again).toMatch(/id="comment-body"[^>]*aria-invalid="true"/);
 
     const forged = await browser.request(page(`${postPath()}/comments`), { form: { body: 'Gefälscht' } });

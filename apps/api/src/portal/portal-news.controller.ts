@@ -18,11 +18,36 @@ import {
 import { groupHeading, groupTabs } from './portal-group-tabs';
 import { newsItem } from './portal-news-items';
 import { PortalView, type PortalContext } from './portal-view';
-import { type FormBody, formText, isValidationProblem, parseForm } from './portal-forms';
+import { type FormBody, formState, formText, isValidationProblem, parseForm } from './portal-forms';
 
 const NEWS_PAGE_SIZE = 20;
 /** Comments shown at once under a post; more behind a link. */
 const COMMENTS_PAGE_SIZE = 100;
+
+/** The forms' fields: their ids on the page, labels and the catalogue's message for a refused value. */
+const FIELDS = {
+  post: {
+    title: { id: 'news-title', labelKey: 'portal.news.fieldTitle', errorKey: 'portal.news.errors.title' },
+    body: { id: 'news-body', labelKey: 'portal.news.fieldBody', errorKey: 'portal.news.errors.body' },
+    category: {
+      id: 'news-category',
+      labelKey: 'portal.news.fieldCategory',
+      errorKey: 'portal.news.errors.category',
+    },
+    urgency: {
+      id: 'news-urgency-normal',
+      labelKey: 'portal.news.fieldUrgency',
+      errorKey: 'portal.news.errors.urgency',
+    },
+  },
+  comment: {
+    body: {
+      id: 'comment-body',
+      labelKey: 'portal.news.comments.field',
+      errorKey: 'portal.news.errors.comment',
+    },
+  },
+} as const;
 
 /** What a member typed into the writing form, kept when the draft is refused. */
 interface DraftValues {
@@ -265,8 +290,7 @@ export class PortalNewsController {
             ? {
                 action: `${postHref}/comments`,
                 values: draft?.values,
-                errors: draft?.errors ?? [],
-                invalid: draft?.errors.some((error) => error.path === 'body') ?? false,
+                ...formState(FIELDS.comment, draft?.errors),
               }
             : undefined,
           signInToComment: !actor.person && settings.comments,
@@ -311,12 +335,10 @@ function writeForm(context: PortalContext, access: GroupAccessContext, action: s
   const settings = newsSettings(access.module);
   const values = draft?.values;
   const urgency = values?.urgency ?? 'normal';
-  const invalid = (field: string) => draft?.errors.some((error) => error.path === field) ?? false;
   return {
     action,
     values,
-    errors: draft?.errors ?? [],
-    invalid: { title: invalid('title'), body: invalid('body'), category: invalid('category') },
+    ...formState(FIELDS.post, draft?.errors),
     urgency: {
       normal: urgency === 'normal',
       important: urgency === 'important',

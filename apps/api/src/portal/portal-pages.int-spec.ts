@@ -194,14 +194,14 @@ describe('portal pages', () => {
       expect(home.status).toBe(200);
       expect(home.headers.get('content-type')).toContain('text/html');
       const html = await text(home);
-      expect(html).toContain('<html lang="de">');
+      expect(html).toContain('<html lang="de" data-kern-theme="light">');
       expect(html).toContain('Ortsgemeinde Portalhausen');
       expect(html).toContain('Straßenfest am Samstag');
       expect(html).not.toContain('Sitzung des Gemeinderats');
       expect(html).toMatch(/id="alerts"[\s\S]*Hochwasser an der Brücke/);
       expect(html).toContain(`href="/auth/login?returnTo=${encodeURIComponent(`/t/${tenant.slug}/`)}"`);
       // The publishing time in the community's zone, German format.
-      expect(html).toContain('20. Nov. 2026, 18:30');
+      expect(html).toContain('Fr., 20. November 2026, 18:30 Uhr');
       expect(html).toMatch(/id="events"[\s\S]*Laternenumzug[\s\S]*Dorfplatz/);
       expect(html).toMatch(/id="calls"[\s\S]*Helfer für den Weihnachtsmarkt[\s\S]*0 von 4 Helfenden/);
       // The Grillhütte's next free days: tomorrow, not the booked day after it.
@@ -260,7 +260,7 @@ describe('portal pages', () => {
       const english = await new BrowserSession().request(page('/g/gibt-es-nicht?lang=en'));
       expect(english.status).toBe(404);
       const html = await english.text();
-      expect(html).toContain('<html lang="en">');
+      expect(html).toContain('<html lang="en" data-kern-theme="light">');
       expect(html).toContain('Page not found');
       const unknownTenant = await new BrowserSession().request(`${base}/t/keine-gemeinde-hier/`);
       expect(unknownTenant.status).toBe(404);
@@ -280,7 +280,7 @@ describe('portal pages', () => {
       const english = await browser.request(page('/?lang=en'));
       expect(await english.text()).toContain('Welcome to Ortsgemeinde Portalhausen');
       const later = await (await browser.request(page('/g/neuigkeiten'))).text();
-      expect(later).toContain('<html lang="en">');
+      expect(later).toContain('<html lang="en" data-kern-theme="light">');
       expect(later).toContain('Neuigkeiten (en)');
       const back = await browser.request(page('/?lang=de'));
       expect(await back.text()).toContain('Willkommen bei Ortsgemeinde Portalhausen');
@@ -366,6 +366,26 @@ describe('portal pages', () => {
       expect(again).toContain('id="news-form-errors"');
       expect(again).toMatch(/<textarea id="news-body"[^>]*>Mein langer Text<\/textarea>/);
       expect(again).toMatch(/id="news-title"[^>]*aria-invalid="true"/);
+      expect(again).toMatch(/id="news-title"[^>]*class="[^"]*kern-form-input__input--error/);
+      expect(again).not.toMatch(/id="news-body"[^>]*aria-invalid/);
+      // The error summary at the top of the form links to each refused field, in words.
+      const summary = (markup: string) => /<div [^>]*id="news-form-errors"[\s\S]*?<\/ul>/.exec(markup)![0];
+      expect(summary(again)).toContain('role="alert"');
+      expect(summary(again)).toContain(
+        '<a class="kern-link" href="#news-title">Titel</a>: Bitte geben Sie einen Titel mit höchstens 200 Zeichen an.',
+      );
+      expect(summary(again)).not.toContain('href="#news-body"');
+      // The service's refusal (a category the group does not have) is linked to its field too.
+      const unknownCategory = await browser.request(page('/g/neuigkeiten/news'), {
+        form: { _csrf: csrf, title: 'Titel', body: 'Text', category: 'unbekannt' },
+      });
+      expect(unknownCategory.status).toBe(400);
+      const categoryPage = await unknownCategory.text();
+      expect(categoryPage).toMatch(/id="news-category"[^>]*aria-invalid="true"/);
+      expect(summary(categoryPage)).toContain(
+        '<a class="kern-link" href="#news-category">Kategorie</a>: Bitte wählen Sie eine Kategorie dieser Gruppe.',
+      );
+      expect(summary(categoryPage)).not.toContain('href="#news-title"');
 
       const anonymousList = await (await new BrowserSession().request(page('/g/neuigkeiten'))).text();
       expect(anonymousList).toContain('Neuer Spielplatz');

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { Catalogue, type Locale } from '@allmende/i18n';
-import { formatDate, formatDateTime, formatTime } from './portal-dates';
+import { formatDate, formatDateClock, formatDateTime, formatTime, formatUntil } from './portal-dates';
 
 /** templates/portal, from the sources (Jest) and from the compiled dist/libs/auth/src/portal. */
 function portalDir(): string {
@@ -104,6 +104,19 @@ export class PortalPages {
     this.handlebars.registerHelper('date', zoned(formatDate));
     this.handlebars.registerHelper('dateTime', zoned(formatDateTime));
     this.handlebars.registerHelper('time', zoned(formatTime));
+    this.handlebars.registerHelper('dateClock', zoned(formatDateClock));
+    // {{until start end}}: a range's end, "22:00 Uhr" on the start's day, else day and time.
+    this.handlebars.registerHelper(
+      'until',
+      (start: unknown, end: unknown, options: Handlebars.HelperOptions) => {
+        const [from, to] = [start, end].map((value) =>
+          value instanceof Date ? value : new Date(String(value ?? '')),
+        );
+        if (!from || !to || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return '';
+        const { locale, timeZone } = root(options);
+        return formatUntil(from, to, locale, timeZone ?? DEFAULT_TIME_ZONE);
+      },
+    );
     // An ISO instant for <time datetime="…">, machine-readable beside the formatted text.
     this.handlebars.registerHelper('iso', (value: unknown) =>
       value instanceof Date ? value.toISOString() : String(value ?? ''),
