@@ -74,6 +74,14 @@ describe('portal in the browser', () => {
       expect(foreign).toEqual([]);
       expect(requested.some((url) => url.includes('/assets/kern/fonts/fira-sans/'))).toBe(true);
       await checkA11y(publicPage, 'community');
+      // Printed (a notice for the board): the content without the header's tools and buttons.
+      await publicPage.emulateMedia({ media: 'print' });
+      const printed = await publicPage.evaluate(`({
+        tools: getComputedStyle(document.querySelector('.site-header .tools')).display,
+        heading: getComputedStyle(document.querySelector('#home-heading')).display,
+      })`);
+      expect(printed).toEqual({ tools: 'none', heading: 'block' });
+      await publicPage.emulateMedia({ media: 'screen' });
       await screenshot(publicPage, 'community');
     } finally {
       await visitor.close();
