@@ -47,6 +47,21 @@ const FIELDS: Record<string, FieldInfo> = {
   date: field('listing-date', 'date'),
   photo: field('listing-photo-file', 'photo'),
 };
+/** The contact form's one field. */
+const MESSAGE_FIELDS: Record<string, FieldInfo> = {
+  text: {
+    id: 'message-text',
+    labelKey: 'portal.listings.fieldMessage',
+    errorKey: 'portal.listings.errors.message',
+  },
+};
+
+/** A message the service refused: what was typed, and why. */
+interface MessageDraft {
+  text: string;
+  errors: { path: string; message: string }[];
+}
+
 /** Refusals of the photo that the form explains (catalogue `portal.listings.photoRefused.<status>`). */
 const PHOTO_REFUSALS = new Set([400, 413, 415, 507]);
 /** Photo types a browser shows in `<img>` without running anything. */
@@ -185,35 +200,7 @@ export class PortalListingsController {
     requireId(id);
     const context = await this.view.context(request, response, actor);
     const access = await this.access.require(actor, group, 'listings');
-    const listing = await this.listings.get(access, id);
-    const [view] = await this.listings.views([listing]);
-    const base = `${context.community.href}/g/${access.group.key}/listings`;
-    const memberId = actor.membership?.memberId;
-    const own = !!memberId && view!.author?.memberId === memberId;
-    const open = view!.status === 'open';
-    const messages: MessageView[] =
-      own || access.canModerate
-        ? (await this.listings.messages(actor, access, id, { limit: MESSAGE_PAGE_SIZE })).items
-        : [];
-    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
-    this.view.send(
-      response,
-      context,
-      'listings-listing',
-      {
-        listing: listingItem(view!, base),
-        resolveAction: open && (own || access.canModerate) ? `${base}/${id}/resolve` : undefined,
-        messageAction: open && !!memberId && !own ? `${base}/${id}/messages` : undefined,
-        showMessages: own || access.canModerate,
-        messages: messages.map((message) => ({ ...message, senderName: personName(message.sender) })),
-        sent: sent === '1',
-        signInHint: open && !actor.person,
-        listHref: base,
-        tabs: groupTabs(context, visible, 'listings'),
-        groupName: groupHeading(context, visible),
-      },
-      { titleKey: 'portal.module.listings', currentGroup: access.group.key },
-    );
+    await this.renderListing(context, access, id, response, { sent: sent === '1' });
   }
 
   /** The photo for `<img>` in the portal: through the session, so members-only groups work too. */
@@ -261,12 +248,67 @@ export class PortalListingsController {
     @Param('listing') id: string,
     @Body() body: FormBody,
     @CurrentActor() actor: Actor,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     requireId(id);
     const access = await this.access.require(actor, group, 'listings');
-    await this.listings.sendMessage(actor, access, id, parseForm(messageBody, { text: formText(body.text) }));
+    const text = formText(body.text);
+    try {
+      await this.listings.sendMessage(actor, access, id, parseForm(messageBody, { text }));
+    } catch (error) {
+      // A refused message: the listing again with what was typed and what is wrong (400).
+      if (!isValidationProblem(error)) throw error;
+      const context = await this.view.context(request, response, actor);
+      return this.renderListing(context, access, id, response, {
+        draft: { text, errors: error.problem.errors ?? [] },
+      });
+    }
     response.redirect(303, `${listingPath(tenant, access.group.key, id)}?sent=1#contact`);
+  }
+
+  /** A listing's page: the listing, "resolved", the contact form (with a refused draft) and, for its author, the messages. */
+  private async renderListing(
+    context: PortalContext,
+    access: GroupAccessContext,
+    id: string,
+    response: Response,
+    state: { sent?: boolean; draft?: MessageDraft },
+  ): Promise<void> {
+    const { actor } = context;
+    const listing = await this.listings.get(access, id);
+    const [view] = await this.listings.views([listing]);
+    const base = `${context.community.href}/g/${access.group.key}/listings`;
+    const memberId = actor.membership?.memberId;
+    const own = !!memberId && view!.author?.memberId === memberId;
+    const open = view!.status === 'open';
+    const messages: MessageView[] =
+      own || access.canModerate
+        ? (await this.listings.messages(actor, access, id, { limit: MESSAGE_PAGE_SIZE })).items
+        : [];
+    const visible = context.groups.find((candidate) => candidate.id === access.group.id)!;
+    const messageAction = open && !!memberId && !own ? `${base}/${id}/messages` : undefined;
+    this.view.send(
+      response,
+      context,
+      'listings-listing',
+      {
+        listing: listingItem(view!, base),
+        resolveAction: open && (own || access.canModerate) ? `${base}/${id}/resolve` : undefined,
+        messageAction,
+        messageForm: messageAction
+          ? { text: state.draft?.text ?? '', ...formState(MESSAGE_FIELDS, state.draft?.errors) }
+          : undefined,
+        showMessages: own || access.canModerate,
+        messages: messages.map((message) => ({ ...message, senderName: personName(message.sender) })),
+        sent: state.sent ?? false,
+        signInHint: open && !actor.person,
+        listHref: base,
+        tabs: groupTabs(context, visible, 'listings'),
+        groupName: groupHeading(context, visible),
+      },
+      { titleKey: 'portal.module.listings', currentGroup: access.group.key, status: state.draft ? 400 : 200 },
+    );
   }
 
   private async renderBoard(

@@ -327,6 +327,19 @@ describe('portal listings pages', () => {
       form: { _csrf: formValue(neighbour.html, '_csrf')!, text: '  ' },
     });
     expect(empty.status).toBe(400);
+    // Too long: the listing again, with the text kept and the summary linking to the field.
+    const long = `Ist das meiner? ${'x'.repeat(2000)}`;
+    const tooLong = await neighbour.browser.request(page(`${path}/messages`), {
+      form: { _csrf: formValue(neighbour.html, '_csrf')!, text: long },
+    });
+    expect(tooLong.status).toBe(400);
+    const refusedPage = await html(tooLong);
+    expect(refusedPage).toMatch(
+      /id="message-errors"[\s\S]*href="#message-text"[\s\S]*höchstens 2\.000 Zeichen/,
+    );
+    expect(refusedPage).toMatch(
+      /<textarea id="message-text"[^>]*aria-invalid="true"[^>]*>Ist das meiner\? x{2000}<\/textarea>/,
+    );
     const refusedResolve = await neighbour.browser.request(page(`${path}/resolve`), {
       form: { _csrf: formValue(neighbour.html, '_csrf')! },
     });
@@ -334,6 +347,8 @@ describe('portal listings pages', () => {
 
     const author = await signIn('author', path);
     expect(author.html).toMatch(/id="messages"[\s\S]*Nils Nachbar[\s\S]*Der gehört mir, ich hole ihn ab\./);
+    // Only the message that was accepted: the refused ones wrote nothing.
+    expect(author.html.match(/<article class="message"/g)).toHaveLength(1);
     const resolved = await author.browser.request(page(`${path}/resolve`), {
       form: { _csrf: formValue(author.html, '_csrf')! },
     });

@@ -40,6 +40,13 @@ const FIELDS = {
       errorKey: 'portal.news.errors.urgency',
     },
   },
+  resolve: {
+    followUp: {
+      id: 'resolve-follow-up',
+      labelKey: 'portal.news.fieldFollowUp',
+      errorKey: 'portal.news.errors.followUp',
+    },
+  },
   comment: {
     body: {
       id: 'comment-body',
@@ -69,6 +76,11 @@ interface CommentDraft {
   values: { body: string };
   errors: { path: string; message: string }[];
 }
+
+/** A refused form on the post page: the comment, or the admin's "Entwarnung". */
+type PostDraft =
+  | ({ form: 'comment' } & CommentDraft)
+  | { form: 'resolve'; values: { followUp: string }; errors: CommentDraft['errors'] };
 
 /**
  * A group's news in the portal: the list (the group's start page when it has news), the
@@ -159,6 +171,7 @@ export class PortalNewsController {
       if (!isValidationProblem(error)) throw error;
       const context = await this.view.context(request, response, actor);
       return this.renderPost(context, group, id, undefined, response, {
+        form: 'comment',
         values,
         errors: error.problem.errors ?? [],
       });
@@ -229,15 +242,24 @@ export class PortalNewsController {
     @Param('post') id: string,
     @Body() body: FormBody,
     @CurrentActor() actor: Actor,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     if (!postId.safeParse(id).success) throw ProblemException.notFound('No such post.');
-    const post = await this.news.resolve(
-      actor,
-      group,
-      id,
-      parseForm(resolvePostBody, { followUp: formText(body.followUp) }),
-    );
+    const values = { followUp: formText(body.followUp) };
+    let post;
+    try {
+      post = await this.news.resolve(actor, group, id, parseForm(resolvePostBody, values));
+    } catch (error) {
+      // A refused follow-up: the post again with what was typed and what is wrong (400).
+      if (!isValidationProblem(error)) throw error;
+      const context = await this.view.context(request, response, actor);
+      return this.renderPost(context, group, id, undefined, response, {
+        form: 'resolve',
+        values,
+        errors: error.problem.errors ?? [],
+      });
+    }
     response.redirect(
       303,
       `/t/${encodeURIComponent(tenant)}/g/${encodeURIComponent(post.group)}/news/${post.id}`,
@@ -251,7 +273,7 @@ export class PortalNewsController {
     id: string,
     commentsCursor: string | undefined,
     response: Response,
-    draft?: CommentDraft,
+    draft?: PostDraft,
   ): Promise<void> {
     const { actor } = context;
     // The post once: its view, and the comments of it.
@@ -275,6 +297,13 @@ export class PortalNewsController {
         groupName: groupHeading(context, visible),
         listHref: `${context.community.href}/g/${access.group.key}/news`,
         resolveAction: access.canModerate && item.activeAlert ? `${postHref}/resolve` : undefined,
+        resolveForm:
+          access.canModerate && item.activeAlert
+            ? {
+                values: draft?.form === 'resolve' ? draft.values : undefined,
+                ...formState(FIELDS.resolve, draft?.form === 'resolve' ? draft.errors : undefined),
+              }
+            : undefined,
         comments: {
           enabled: settings.comments,
           items: comments.items.map((comment) => ({
@@ -289,8 +318,8 @@ export class PortalNewsController {
           form: mayComment(actor, settings)
             ? {
                 action: `${postHref}/comments`,
-                values: draft?.values,
-                ...formState(FIELDS.comment, draft?.errors),
+                values: draft?.form === 'comment' ? draft.values : undefined,
+                ...formState(FIELDS.comment, draft?.form === 'comment' ? draft.errors : undefined),
               }
             : undefined,
           signInToComment: !actor.person && settings.comments,

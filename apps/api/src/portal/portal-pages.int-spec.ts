@@ -408,6 +408,17 @@ describe('portal pages', () => {
       const { browser, landed } = await signIn('editor', `/g/neuigkeiten/news/${ids.alert}`);
       const html = await landed.response.text();
       expect(html).toContain('id="resolve-form"');
+      // An empty follow-up: the post again, the alert still active, the summary at the field.
+      const refused = await browser.request(page(`/g/neuigkeiten/news/${ids.alert}/resolve`), {
+        form: { _csrf: formValue(html, '_csrf')!, followUp: '   ' },
+      });
+      expect(refused.status).toBe(400);
+      const refusedPage = await refused.text();
+      expect(refusedPage).toMatch(
+        /id="resolve-errors"[\s\S]*href="#resolve-follow-up"[\s\S]*wie die Lage jetzt ist/,
+      );
+      expect(refusedPage).toMatch(/id="resolve-follow-up"[^>]*aria-invalid="true"/);
+      expect(refusedPage).toContain('id="resolve-form"');
       const resolved = await browser.request(page(`/g/neuigkeiten/news/${ids.alert}/resolve`), {
         form: { _csrf: formValue(html, '_csrf')!, followUp: 'Das Wasser ist zurückgegangen.' },
       });
