@@ -48,10 +48,12 @@ export async function signIn(page: Page, base: string, username: string): Promis
 }
 
 /**
- * WCAG 2.1 A/AA with axe; fails on serious or critical violations, listing each one. The page
+ * WCAG 2.1 A/AA with axe; fails on serious or critical violations, listing each one. Also
+ * reflow (1.4.10), which axe does not check: no horizontal scrolling at 320 CSS px. The page
  * must come from `browser.newContext()` (AxeBuilder refuses pages from `browser.newPage()`).
  */
 export async function checkA11y(page: Page, name: string): Promise<void> {
+  await expectReflowAt320(page);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
@@ -61,6 +63,20 @@ export async function checkA11y(page: Page, name: string): Promise<void> {
     (v) => `- [${v.impact}] ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
   );
   throw new Error(`Accessibility violations on "${name}" (${page.url()}):\n${lines.join('\n')}`);
+}
+
+/**
+ * No horizontal scrolling of the page at 320 CSS px (WCAG 1.4.10 Reflow; a wide table may
+ * scroll inside its own box). The page's width is restored after.
+ */
+export async function expectReflowAt320(page: Page): Promise<void> {
+  const original = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const width = await page.locator('html').evaluate((html) => html.scrollWidth);
+  if (original) await page.setViewportSize(original);
+  expect(`${new URL(page.url()).pathname}: scrollWidth ${width}`).toBe(
+    `${new URL(page.url()).pathname}: scrollWidth ${Math.min(width, 320)}`,
+  );
 }
 
 /** Viewport-only PNGs at desktop (1280 px) and mobile (375 px) width, kept small for the repo. */
