@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueSlug } from '../support/fixtures';
-import { pngImage } from '../support/png';
 import { testRun } from '../support/test-run';
 
 /** The built `allmende` binary (npm test builds before testing). */
@@ -133,45 +132,5 @@ describe('allmende tenant', () => {
     const missing = allmende('tenant', 'show', 'gibt-es-nicht');
     expect(missing.code).toBe(4);
     expect(missing.stderr).toBe('allmende: no tenant "gibt-es-nicht"\n');
-  });
-
-  it('brand sets, checks and clears the accent colour and the logo', () => {
-    const slug = uniqueSlug('brand');
-    expect(
-      allmende('tenant', 'create', slug, '--name', 'Pfarrei St. Martin', '--template', 'church').code,
-    ).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'allmende-brand-'));
-    const png = join(dir, 'wappen.png');
-    writeFileSync(
-      png,
-      pngImage(8, 8, () => [200, 30, 30]),
-    );
-    const svg = join(dir, 'wappen.svg');
-    writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
-    const branding = () => {
-      const { tenant } = JSON.parse(allmende('tenant', 'show', slug, '--json').stdout);
-      return { accentColor: tenant.accentColor, logo: tenant.logo };
-    };
-
-    // Too light for white button labels (#ffcc00 on white is 1.6:1): refused, nothing stored.
-    const light = allmende('tenant', 'brand', slug, '--accent', '#ffcc00', '--logo', png);
-    expect(light.code).toBe(1);
-    expect(light.stderr).toMatch(/--accent: .*contrast of at least 4.5:1.* Nothing changed\./);
-    const script = allmende('tenant', 'brand', slug, '--logo', svg);
-    expect(script.code).toBe(1);
-    expect(script.stderr).toMatch(/--logo: The logo must be a PNG, JPEG or WebP image/);
-    expect(allmende('tenant', 'brand', slug, '--logo', join(dir, 'missing.png')).stderr).toMatch(
-      /cannot read .*ENOENT/,
-    );
-    expect(branding()).toEqual({ accentColor: null, logo: null });
-
-    const set = allmende('tenant', 'brand', slug, '--accent', '#0B5E3B', '--logo', png);
-    expect(set).toMatchObject({ code: 0, stderr: '' });
-    // (The command reads the tenant back after writing: its line is what is stored.)
-    expect(set.stdout).toBe(`Tenant ${slug}: accent #0b5e3b, logo image/png.\n`);
-
-    const cleared = allmende('tenant', 'brand', slug, '--clear-accent', '--clear-logo');
-    expect(cleared).toMatchObject({ code: 0, stdout: `Tenant ${slug}: accent -, logo -.\n` });
-    expect(allmende('tenant', 'brand', 'no-such-tenant', '--accent', '#0b5e3b').code).toBe(4);
   });
 });
