@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueSlug } from '../support/fixtures';
 import { testRun } from '../support/test-run';
@@ -88,47 +86,9 @@ describe('allmende tenant', () => {
     expect(allmende('tenant', 'enable', slug).stdout).toBe(`Enabled tenant ${slug}.\n`);
   });
 
-  it('apply-template adds what is missing and then nothing', () => {
-    const slug = uniqueSlug('club');
-    expect(
-      allmende('tenant', 'create', slug, '--name', 'TuS Probe 1907 e.V.', '--template', 'sports-club').code,
-    ).toBe(0);
-    const sameTemplate = allmende('tenant', 'apply-template', slug, 'sports-club');
-    expect(sameTemplate).toMatchObject({ code: 0 });
-    expect(sameTemplate.stdout).toMatch(/has everything of the template already; nothing changed/);
-    const added = allmende('tenant', 'apply-template', slug, 'nonprofit');
-    expect(added.code).toBe(0);
-    expect(added.stdout).toMatch(/Added groups: /);
-  });
-
-  it('refuses bad input with one line and changes nothing', () => {
-    const badSlug = allmende(
-      'tenant',
-      'create',
-      'Ransbach_Baumbach',
-      '--name',
-      'X',
-      '--template',
-      'municipality',
-    );
-    expect(badSlug.code).toBe(1);
-    expect(badSlug.stderr).toMatch(
-      /^allmende: invalid tenant slug "Ransbach_Baumbach": use lower-case letters/,
-    );
-
-    const unknownTemplate = allmende('tenant', 'create', uniqueSlug(), '--name', 'X', '--template', 'castle');
-    expect(unknownTemplate.code).toBe(1);
-    expect(unknownTemplate.stderr).toMatch(
-      /castle is not a valid tenant template: no such template \(known: church, municipality/,
-    );
-
-    const dir = mkdtempSync(join(tmpdir(), 'allmende-template-'));
-    const file = join(dir, 'broken.yaml');
-    writeFileSync(file, 'kind: municipality\nname: { de: Kaputt }\ngroups: []\n');
-    const broken = allmende('tenant', 'create', uniqueSlug(), '--name', 'X', '--template', file);
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toMatch(/is not a valid tenant template: groups: /);
-
+  // The binary's own part of a refusal: "allmende: " and one line on stderr, and the exit code
+  // (the other refusals and apply-template run in process: apps/cli/src/commands/tenant.command.int-spec.ts).
+  it('refuses with one line on stderr and the exit code', () => {
     const missing = allmende('tenant', 'show', 'gibt-es-nicht');
     expect(missing.code).toBe(4);
     expect(missing.stderr).toBe('allmende: no tenant "gibt-es-nicht"\n');

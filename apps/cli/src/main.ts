@@ -3,19 +3,8 @@
 import './compile-cache';
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
-import { ConfigError } from '@allmende/core';
-import { TemplateError } from '@allmende/templates';
-import { CliError } from './output';
+import { CliError, errorLine } from './output';
 import { buildProgram } from './program';
-
-/** One line per error, never a stack: config errors name the variable. */
-function describe(error: unknown): string {
-  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
-  if (error instanceof TemplateError)
-    return `${error.source} is not a valid tenant template: ${error.problems.join('; ')}`;
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
-}
 
 buildProgram()
   .parseAsync(process.argv)
@@ -25,6 +14,6 @@ buildProgram()
       // Commander has printed help, the version, or its own usage error already.
       process.exit(error.exitCode);
     }
-    process.stderr.write(`allmende: ${describe(error)}\n`);
+    process.stderr.write(`allmende: ${errorLine(error)}\n`);
     process.exit(error instanceof CliError ? error.exitCode : 1);
   });

@@ -1,3 +1,6 @@
+import { ConfigError } from '@allmende/core';
+import { TemplateError } from '@allmende/templates';
+
 /** Where commands write; tests pass their own to capture output. */
 export interface Output {
   out(text: string): void;
@@ -29,4 +32,13 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** What `allmende` prints for an error: one line, never a stack; config errors name the variable. */
+export function errorLine(error: unknown): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
+  if (error instanceof TemplateError)
+    return `${error.source} is not a valid tenant template: ${error.problems.join('; ')}`;
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
 }

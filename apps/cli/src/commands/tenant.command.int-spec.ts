@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantSchema, type Tenant } from '@allmende/tenants';
-import { createTenant, openOrm } from '../../../../test/support/fixtures';
+import { createTenant, openOrm, uniqueSlug } from '../../../../test/support/fixtures';
 import { pngImage } from '../../../../test/support/png';
 import { testRun } from '../../../../test/support/test-run';
-import { CliError, ExitCode } from '../output';
+import { CliError, errorLine, ExitCode } from '../output';
 import { buildProgram } from '../program';
 
 /** `allmende …` in this process (the binary itself is covered by test/e2e/cli-tenant.e2e-spec.ts). */
@@ -124,5 +124,73 @@ describe('allmende tenant brand', () => {
       `Tenant ${tenant.slug}: accent -, logo -.\n`,
     );
     expect(await stored()).toEqual({ accentColor: null, logo: null, bytes: 0 });
+  });
+});
+
+describe('allmende tenant create and apply-template', () => {
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+  let dir: string;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = testRun().appUrl;
+    process.env.REDIS_URL = testRun().redisUrl;
+    dir = await mkdtemp(join(tmpdir(), 'allmende-template-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  /** The line `allmende` prints for the refusal (main.ts). */
+  const message = (result: { error?: unknown }) => errorLine(result.error);
+
+  it('apply-template adds what is missing and then nothing', async () => {
+    const slug = uniqueSlug('club');
+    const created = await run([
+      'tenant',
+      'create',
+      slug,
+      '--name',
+      'TuS Probe 1907 e.V.',
+      '--template',
+      'sports-club',
+    ]);
+    expect(created.error).toBeUndefined();
+    const same = await run(['tenant', 'apply-template', slug, 'sports-club']);
+    expect(same.out).toMatch(/has everything of the template already; nothing changed/);
+    const added = await run(['tenant', 'apply-template', slug, 'nonprofit']);
+    expect(added.error).toBeUndefined();
+    expect(added.out).toMatch(/Added groups: /);
+  });
+
+  it('refuses a bad slug, an unknown or broken template with one line, and creates nothing', async () => {
+    const badSlug = await run([
+      'tenant',
+      'create',
+      'Ransbach_Baumbach',
+      '--name',
+      'X',
+      '--template',
+      'municipality',
+    ]);
+    expect(message(badSlug)).toMatch(/^invalid tenant slug "Ransbach_Baumbach": use lower-case letters/);
+
+    const slug = uniqueSlug();
+    const unknown = await run(['tenant', 'create', slug, '--name', 'X', '--template', 'castle']);
+    expect(message(unknown)).toMatch(
+      /castle is not a valid tenant template: no such template \(known: church, municipality/,
+    );
+
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'kind: municipality\nname: { de: Kaputt }\ngroups: []\n');
+    const broken = await run(['tenant', 'create', slug, '--name', 'X', '--template', file]);
+    expect(message(broken)).toMatch(/is not a valid tenant template: groups: /);
+
+    const shown = await run(['tenant', 'show', slug]);
+    expect(shown.error).toMatchObject({ exitCode: ExitCode.notFound });
   });
 });
