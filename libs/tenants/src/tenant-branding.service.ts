@@ -30,7 +30,8 @@ export interface TenantLogo {
 
 /**
  * A community's accent colour and logo (tenant-branding.ts checks them). `tenants` is a global
- * table: callers name the tenant by id or slug, as the operators' CLI and the tenant middleware do.
+ * table, so no tenant scope is needed: callers pass the tenant's id (the CLI after looking up the
+ * slug, the portal from the tenant middleware).
  */
 @Injectable()
 export class TenantBrandingService {
