@@ -1,6 +1,9 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import type { Options } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import { deferTransactionStarts } from './deferred-transaction-start';
 import { MIGRATIONS } from './migrations';
+import { PreludePostgreSqlDriver } from './prelude-postgresql-driver';
 import { releaseBrokenClients } from './release-broken-clients';
 import { TenantOwnedSubscriber } from './tenancy/tenant-owned.subscriber';
 
@@ -14,13 +17,19 @@ export interface OrmOptionsInput {
 /** The MikroORM configuration shared by api, worker, cli and tests. */
 export function createOrmOptions(input: OrmOptionsInput): Options {
   return {
-    driver: PostgreSqlDriver,
+    // BEGIN and the tenant setting travel with a transaction's first statement.
+    driver: PreludePostgreSqlDriver,
     clientUrl: input.url,
     entities: [...input.entities],
     subscribers: [new TenantOwnedSubscriber()],
     pool: { min: 0, max: input.poolMax ?? 10 },
-    // A connection PostgreSQL closed mid-transaction goes back to the pool (and is discarded).
-    driverOptions: { onPoolCreated: releaseBrokenClients },
+    driverOptions: {
+      onPoolCreated: (pool: Pool) => {
+        // A connection PostgreSQL closed mid-transaction goes back to the pool (and is discarded).
+        releaseBrokenClients(pool);
+        deferTransactionStarts(pool);
+      },
+    },
     // Transaction-local set_config after every BEGIN; see TenantScope.
     sessionContext: 'transaction',
     // The app role cannot create databases; migrations are a separate, explicit step.

@@ -6,7 +6,8 @@ import { tenantContext, TENANT_SETTING } from './tenant-context';
 /**
  * Opens a tenant scope: an AsyncLocalStorage context plus a forked EntityManager whose
  * session context sets `app.tenant_id` transaction-locally (MikroORM's 'transaction'
- * strategy runs `set_config(..., true)` after every BEGIN). A pooled connection
+ * strategy runs `set_config(..., true)` after every BEGIN, sent with the transaction's first
+ * statement: PreludePostgreSqlConnection). A pooled connection
  * therefore never carries a tenant to its next borrower.
  *
  * The only ways in: the HTTP tenant middleware, the job dispatcher, per-tenant CLI commands.
@@ -48,8 +49,9 @@ export class TenantScope {
 
   /**
    * Runs the queries of one read in a single transaction. Outside one, the 'transaction'
-   * strategy wraps every query in BEGIN / set_config / COMMIT of its own: three extra round
-   * trips and a pool checkout per statement. Inside, the setting is made once, and all the
+   * strategy wraps every query in BEGIN / set_config / COMMIT of its own: a pool checkout and a
+   * COMMIT per statement (BEGIN and the setting travel with the statement,
+   * deferred-transaction-start.ts). Inside, the setting is made once, and all the
    * read's queries (also those of the services it calls through `em()`) share one connection
    * and one snapshot. A read inside a transaction joins it. For reads: keep writes out.
    */

@@ -1,0 +1,53 @@
+import type { Configuration, SessionContext } from '@mikro-orm/core';
+import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { transactionPrelude } from './deferred-transaction-start';
+
+type BeginOptions = NonNullable<Parameters<PostgreSqlConnection['begin']>[0]>;
+
+/**
+ * MikroORM's PostgreSQL connection, but a transaction's session context (the tenant setting)
+ * is not sent as a statement of its own after BEGIN: it becomes the transaction's prelude,
+ * which the pool's clients send together with BEGIN and the first statement
+ * (deferred-transaction-start.ts). The statements are MikroORM's own (`set_config(…, true)`,
+ * `set local role`), with its own quoting; they are logged as before.
+ */
+export class PreludePostgreSqlConnection extends PostgreSqlConnection {
+  override async begin(options: BeginOptions = {}): ReturnType<PostgreSqlConnection['begin']> {
+    // A savepoint (ctx) runs inside a transaction whose prelude was sent already.
+    if (options.ctx || !options.sessionContext) return super.begin(options);
+    const prelude = this.sessionStatements(options.sessionContext);
+    const trx = await transactionPrelude.run(prelude, () =>
+      super.begin({ ...options, sessionContext: undefined }),
+    );
+    for (const statement of prelude) this.logQuery(statement, options.loggerContext);
+    return trx;
+  }
+
+  private sessionStatements(context: SessionContext): string[] {
+    const statements: string[] = [];
+    const variables = Object.entries(context.variables ?? {});
+    if (variables.length > 0) {
+      statements.push(
+        this.platform.formatQuery(
+          `select ${variables.map(() => 'set_config(?, ?, true)').join(', ')}`,
+          variables.flatMap(([key, value]) => [key, this.stringifySessionVariable(value)]),
+        ),
+      );
+    }
+    if (context.role)
+      statements.push(`set local role ${PreludePostgreSqlConnection.quoteRole(context.role)}`);
+    return statements;
+  }
+}
+
+/** PostgreSqlDriver on PreludePostgreSqlConnection (MikroORM's `driver` option). */
+export class PreludePostgreSqlDriver extends PostgreSqlDriver {
+  constructor(config: Configuration) {
+    super(config);
+    // The base class builds its connection in its constructor and declares it readonly; no
+    // query has used it yet.
+    (this as unknown as { connection: PostgreSqlConnection }).connection = new PreludePostgreSqlConnection(
+      this.config,
+    );
+  }
+}
