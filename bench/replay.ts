@@ -2,7 +2,7 @@
  * Replaying the SQL of one captured request (bench/pg-capture.ts): the baselines of the API
  * benchmarks run exactly what the API ran, without the API.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import type { CapturedStatement } from './pg-capture';
 
 /** Captured timestamps (pg's text format) near `at`: bound afresh on replay, like the app's `new Date()`. */
@@ -45,7 +45,10 @@ export function replayOf(statements: CapturedStatement[]): Replay {
                   statement.sql,
                   statement.params.map((value) => (isNow(value, statement.at) ? now : value)),
                 );
-            results.push(result.rows);
+            // A transaction's first statement goes out with its `begin` and the tenant setting as
+            // one simple query (libs/db/src/deferred-transaction-start.ts): its rows are the last.
+            const sent = result as unknown as QueryResult | QueryResult[];
+            results.push(Array.isArray(sent) ? sent.at(-1)!.rows : sent.rows);
           }
         } finally {
           client.release();

@@ -4,20 +4,24 @@
  * wire, bench/pg-capture.ts). Timed one after the other on one connection each, BENCH_ITERATIONS
  * (default 2,000) times per run, medians of BENCH_RUNS runs (default 3):
  *
- * - **RLS (as the app runs it)**: the app role, `begin`, `set_config('app.tenant_id', …, true)`,
- *   the query, `commit` — the policy `tenant_id = current_setting('app.tenant_id')` filters.
+ * - **RLS (as the app runs it)**: the app role, the captured transaction as it went over the
+ *   wire — `begin; set_config('app.tenant_id', …, true); <query>` as one simple query
+ *   (libs/db/src/deferred-transaction-start.ts), then `commit` — the policy
+ *   `tenant_id = current_setting('app.tenant_id')` filters.
  * - **explicit WHERE**: the same query with `tenant_id = $n` on every tenant-owned table it
  *   reads (`withExplicitTenant`), alone, by a role that row-level security does not apply to
  *   (the superuser: the schema owner cannot skip it, the tables FORCE it).
- * - **explicit WHERE, same transaction shape**: the latter inside `begin`/`set_config`/`commit`,
- *   to tell the policy's own cost from the round trips of the transaction.
+ * - **explicit WHERE, same transaction shape**: the latter sent as the app sends its query, to
+ *   tell the policy's own cost from the transaction's.
+ * - **RLS, one statement per round trip**: how the app sent it before 2026-12-08 (`begin`,
+ *   `set_config`, the query, `commit`, each awaited), for reference.
  *
- * Both variants must return the same rows (checked). Target: RLS ≤ 10 % slower.
+ * All variants must return the same rows (checked). Target: RLS ≤ 10 % slower.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
+import { Client, type QueryResult } from 'pg';
 import {
   BENCH_MEMBER,
   captureRequestSql,
@@ -36,7 +40,7 @@ const TARGET_OVERHEAD = 0.1;
 const SIZE = { posts: 1000, events: 20, calls: 2, bookings: 2, extraMembers: 0 };
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'rls-cost.json');
 
-type VariantName = 'rls' | 'explicit' | 'explicitInTransaction';
+type VariantName = 'rls' | 'explicit' | 'explicitInTransaction' | 'rlsSeparate';
 interface Variant {
   p50: number;
   mean: number;
@@ -56,36 +60,57 @@ interface BenchResult {
   overhead: number;
   /** mean(RLS) / mean(explicit in the same transaction) − 1: the policy alone. */
   policyOverhead: number;
+  /** mean(RLS, one statement per round trip) / mean(explicit) − 1: the cost before 2026-12-08. */
+  separateOverhead: number;
   target: { overhead: number; met: boolean };
 }
 
 /** `from news_posts`, quoted or not. */
 const NEWS_POSTS = /\bfrom "?news_posts"?(?![\w"])/;
 
-/** The feed's select (the statement on news_posts with a LIMIT) and the tenant setting's statement. */
-function feedQuery(statements: CapturedStatement[]): { query: CapturedStatement; tenantId: string } {
-  const setting = statements.find((statement) => /set_config\(\s*'app\.tenant_id'/.test(statement.sql));
-  const query = statements.find(
-    (statement) => NEWS_POSTS.test(statement.sql) && /\blimit\b/i.test(statement.sql),
-  );
-  if (!setting || !query) throw new Error('the captured feed request has no tenant setting or no feed query');
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  // A bound parameter or a literal, whichever the driver sends.
-  const tenantId =
-    setting.params.find((value) => value !== null && uuid.test(value)) ??
-    /'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/.exec(setting.sql)?.[1];
-  if (!tenantId)
-    throw new Error(`no tenant id among the setting's parameters: ${statementText(setting.sql)}`);
-  return { query, tenantId };
+/** The statements a transaction's first query went out with (deferred-transaction-start.ts). */
+const STATEMENT_SEPARATOR = ';\n';
+
+interface FeedTransaction {
+  /** The wire text of the query that carried the feed's select: `begin; set_config(…); <select>`. */
+  sent: string;
+  /** The select alone. */
+  query: CapturedStatement;
+  tenantId: string;
+}
+
+/**
+ * The captured query that holds the feed's select (the statement on news_posts with a LIMIT),
+ * which the app sends together with `begin` and the tenant setting, and the setting's tenant.
+ */
+function feedTransaction(statements: CapturedStatement[]): FeedTransaction {
+  const isFeed = (sql: string) => NEWS_POSTS.test(sql) && /\blimit\b/i.test(sql);
+  const sent = statements.find((statement) => isFeed(statement.sql));
+  if (!sent) throw new Error('the captured feed request has no feed query');
+  const parts = sent.sql.split(STATEMENT_SEPARATOR);
+  const select = parts.find(isFeed)!;
+  const setting = parts.find((part) => /set_config\(\s*'app\.tenant_id'/.test(part));
+  if (sent.params.length > 0)
+    throw new Error(
+      'the feed query went out with bound parameters: MikroORM inlines them, the variants assume it',
+    );
+  if (parts[0] !== 'begin' || !setting || parts.at(-1) !== select)
+    throw new Error(
+      `the feed query did not go out with begin and the tenant setting: ${statementText(sent.sql)}`,
+    );
+  const tenantId = /'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/.exec(setting)?.[1];
+  if (!tenantId) throw new Error(`no tenant id in the setting: ${statementText(setting)}`);
+  return { sent: sent.sql, query: { ...sent, sql: select }, tenantId };
 }
 
 /** Words that can follow a table reference and are not its alias. */
 const NOT_AN_ALIAS = '(?:where|join|left|right|inner|full|cross|on|order|group|limit|union|using|having)\\b';
 
 /**
- * The query with every tenant-owned table it reads narrowed by an explicit `tenant_id = $n`:
- * each reference `from|join <table> [as] <alias>` becomes
- * `(select * from <table> where tenant_id = $n) as <alias>`. PostgreSQL pulls such subqueries
+ * The query with every tenant-owned table it reads narrowed by an explicit `tenant_id = '<id>'`
+ * (a literal, as MikroORM inlines its values: the app's query has no bound parameters, and so
+ * the variants go out alike): each reference `from|join <table> [as] <alias>` becomes
+ * `(select * from <table> where tenant_id = '<id>') as <alias>`. PostgreSQL pulls such subqueries
  * up into the query (the plan is that of a WHERE on the table), and it works for every table of
  * a join, where a condition in the outer WHERE would not reach a subquery's tables.
  */
@@ -94,7 +119,8 @@ function withExplicitTenant(
   tenantId: string,
   tenantTables: string[],
 ): { sql: string; params: (string | null)[] } {
-  const param = `$${query.params.length + 1}`;
+  // The id comes from the captured setting, matched as a UUID: nothing to escape.
+  const param = `'${tenantId}'`;
   const reference = new RegExp(
     `\\b(from|join)\\s+"?(${tenantTables.join('|')})"?(?![\\w"])(?:\\s+(?:as\\s+)?(?!${NOT_AN_ALIAS})("?\\w+"?))?`,
     'gi',
@@ -105,7 +131,7 @@ function withExplicitTenant(
     return `${keyword} (select * from "${table}" where tenant_id = ${param}) as ${alias ?? `"${table}"`}`;
   });
   if (narrowed === 0) throw new Error(`no tenant-owned table in: ${statementText(query.sql)}`);
-  return { sql, params: [...query.params, tenantId] };
+  return { sql, params: query.params };
 }
 
 async function main(): Promise<void> {
@@ -121,7 +147,7 @@ async function main(): Promise<void> {
       `${stack.base}/api/tenants/${community.slug}/news/feed?limit=20`,
       { authorization: `Bearer ${token}` },
     );
-    const { query, tenantId } = feedQuery(captured);
+    const { sent, query, tenantId } = feedTransaction(captured);
     await app.connect();
     await superuser.connect();
     const tables = await superuser.query<{ table_name: string }>(
@@ -135,17 +161,24 @@ async function main(): Promise<void> {
     );
     if (process.env.BENCH_VERBOSE) log(`explicit variant: ${explicit.sql}`);
 
-    const inTransaction = async (client: Client, sql: string, params: (string | null)[]) => {
-      await client.query('begin');
-      await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
-      const result = await client.query(sql, params);
+    /** The select, sent as the app sends a transaction's first query, then `commit`. */
+    const asTheAppSendsIt = async (client: Client, select: string, params: (string | null)[]) => {
+      const head = sent.slice(0, sent.length - query.sql.length);
+      const results = (await client.query(head + select, params)) as unknown as QueryResult[];
       await client.query('commit');
-      return result.rows;
+      return results.at(-1)!.rows;
     };
     const variants: Record<VariantName, () => Promise<unknown[]>> = {
-      rls: () => inTransaction(app, query.sql, query.params),
+      rls: () => asTheAppSendsIt(app, query.sql, query.params),
       explicit: async () => (await superuser.query(explicit.sql, explicit.params)).rows,
-      explicitInTransaction: () => inTransaction(superuser, explicit.sql, explicit.params),
+      explicitInTransaction: () => asTheAppSendsIt(superuser, explicit.sql, explicit.params),
+      rlsSeparate: async () => {
+        await app.query('begin');
+        await app.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+        const result = await app.query(query.sql, query.params);
+        await app.query('commit');
+        return result.rows;
+      },
     };
     const expected = JSON.stringify(await variants.rls());
     const rows = (JSON.parse(expected) as unknown[]).length;
@@ -160,6 +193,7 @@ async function main(): Promise<void> {
       rls: [],
       explicit: [],
       explicitInTransaction: [],
+      rlsSeparate: [],
     };
     for (const run of Object.values(variants)) for (let index = 0; index < 200; index++) await run();
     for (let round = 1; round <= RUNS; round++) {
@@ -188,6 +222,7 @@ async function main(): Promise<void> {
       rls: variant('rls'),
       explicit: variant('explicit'),
       explicitInTransaction: variant('explicitInTransaction'),
+      rlsSeparate: variant('rlsSeparate'),
     };
     const ratio = (a: number, b: number) => Math.round((a / b - 1) * 1000) / 1000;
     const overhead = ratio(results.rls.mean, results.explicit.mean);
@@ -202,6 +237,7 @@ async function main(): Promise<void> {
       variants: results,
       overhead,
       policyOverhead: ratio(results.rls.mean, results.explicitInTransaction.mean),
+      separateOverhead: ratio(results.rlsSeparate.mean, results.explicit.mean),
       target: { overhead: TARGET_OVERHEAD, met: overhead <= TARGET_OVERHEAD },
     };
     log(
@@ -229,21 +265,25 @@ function docSection(result: BenchResult): string {
 wire; ${result.rows} rows from ${result.community.posts.toLocaleString('en-US')} posts), run ${result.iterations.toLocaleString('en-US')} times one after the other on one connection per
 variant, ${result.runs} runs, medians (ms per execution, client side, loopback):
 
-- **RLS, as the app runs it**: the app role (no BYPASSRLS), \`begin\`, \`set_config('app.tenant_id', …, true)\`,
-  the query, \`commit\`; the forced policy filters by tenant.
-- **explicit WHERE**: the same query with \`tenant_id = $n\` added, alone, as the superuser (row-level
+- **RLS, as the app runs it**: the app role (no BYPASSRLS); \`begin\`, \`set_config('app.tenant_id', …, true)\`
+  and the query go out as one simple query (a transaction's first statement carries its start,
+  \`libs/db/src/deferred-transaction-start.ts\`), then \`commit\`; the forced policy filters by tenant.
+- **explicit WHERE**: the same query with \`tenant_id = '…'\` added, alone, as the superuser (row-level
   security does not apply to it; the schema owner cannot skip it, the tables FORCE it).
-- **explicit WHERE in the same transaction**: the latter inside \`begin\` / \`set_config\` / \`commit\`, so that
+- **explicit WHERE in the same transaction**: the latter sent as the app sends its query, so that
   only the policy differs from the first row.
+- **RLS, one statement per round trip**: \`begin\`, \`set_config\`, the query and \`commit\` each sent
+  and awaited on its own, as the app did before 2026-12-08 (for reference).
 
-All three return the same rows (checked). Machine: ${machine.cpus} CPUs, ${machine.cpu}; PostgreSQL ${machine.postgres}
+All variants return the same rows (checked). Machine: ${machine.cpus} CPUs, ${machine.cpu}; PostgreSQL ${machine.postgres}
 (${machine.postgresSource}). Run on ${result.date}.
 
-| variant | mean | p50 | vs. RLS |
+| variant | mean | p50 | vs. explicit WHERE |
 | --- | --: | --: | --: |
-| RLS, as the app runs it | ${variants.rls.mean} | ${variants.rls.p50} | |
-| explicit WHERE | ${variants.explicit.mean} | ${variants.explicit.p50} | ${percent(result.overhead)} for RLS |
-| explicit WHERE in the same transaction | ${variants.explicitInTransaction.mean} | ${variants.explicitInTransaction.p50} | ${percent(result.policyOverhead)} for RLS |
+| RLS, as the app runs it | ${variants.rls.mean} | ${variants.rls.p50} | ${percent(result.overhead)} |
+| explicit WHERE | ${variants.explicit.mean} | ${variants.explicit.p50} | |
+| explicit WHERE in the same transaction | ${variants.explicitInTransaction.mean} | ${variants.explicitInTransaction.p50} | RLS ${percent(result.policyOverhead)} vs. this |
+| RLS, one statement per round trip (before) | ${variants.rlsSeparate.mean} | ${variants.rlsSeparate.p50} | ${percent(result.separateOverhead)} |
 
 Target ≤ ${result.target.overhead * 100} % slower: ${result.target.met ? 'met' : '**missed**'} (${percent(result.overhead)} as the app pays it; the policy itself ${percent(result.policyOverhead)}).
 
