@@ -165,6 +165,73 @@ describe('deferred transaction start (MikroORM, TenantScope)', () => {
     ]);
   });
 
+  it('sends a statement alone (TenantScope.execute) as one query: the setting and the statement, no begin, no commit', async () => {
+    const tenant = (await seedTenant(orm, 'Deferred Alone')).tenant;
+    const scope = new TenantScope(orm);
+    wire.sent.length = 0;
+
+    const rows = await scope.run(tenant.id, () => scope.execute<{ tenant: string }[]>(SETTING));
+
+    expect(rows).toEqual([{ tenant: tenant.id }]);
+    expect(wire.sent).toEqual([`select set_config('app.tenant_id', '${tenant.id}', true);\n${SETTING}`]);
+  });
+
+  it('commits a write alone before it answers, under row-level security', async () => {
+    const seeded = await seedTenant(orm, 'Deferred Write');
+    const other = await seedTenant(orm, 'Deferred Other');
+    const scope = new TenantScope(orm);
+    const rename = (groupId: string) =>
+      scope.run(seeded.tenant.id, () =>
+        scope.execute<{ id: string }[]>('update groups set key = ? where id = ? returning id', [
+          'renamed-alone',
+          groupId,
+        ]),
+      );
+
+    expect(await rename(seeded.groups[0]!.id)).toEqual([{ id: seeded.groups[0]!.id }]);
+    // The other tenant's group is not even visible to the statement.
+    expect(await rename(other.groups[0]!.id)).toEqual([]);
+    const superuser = new Client({ connectionString: testRun().adminUrl });
+    await superuser.connect();
+    try {
+      const { rows } = await superuser.query<{ id: string }>(
+        "select id from groups where key = 'renamed-alone'",
+      );
+      expect(rows).toEqual([{ id: seeded.groups[0]!.id }]);
+    } finally {
+      await superuser.end();
+    }
+  });
+
+  it('joins the transaction it is made in', async () => {
+    const tenant = (await seedTenant(orm, 'Deferred Joined')).tenant;
+    const scope = new TenantScope(orm);
+    wire.sent.length = 0;
+
+    const rows = await scope.run(tenant.id, () =>
+      scope.read(async () => {
+        await scope.execute(SETTING);
+        return scope.execute<{ tenant: string }[]>(SETTING);
+      }),
+    );
+
+    expect(rows).toEqual([{ tenant: tenant.id }]);
+    expect(wire.sent).toEqual([
+      `begin;\nselect set_config('app.tenant_id', '${tenant.id}', true);\n${SETTING}`,
+      SETTING,
+      'commit',
+    ]);
+  });
+
+  it('rolls back a failing statement alone', async () => {
+    const tenant = (await seedTenant(orm, 'Deferred Failing')).tenant;
+    const scope = new TenantScope(orm);
+    await expect(scope.run(tenant.id, () => scope.execute('select 1/0'))).rejects.toThrow('division by zero');
+    expect(await scope.run(tenant.id, () => scope.execute<{ tenant: string }[]>(SETTING))).toEqual([
+      { tenant: tenant.id },
+    ]);
+  });
+
   it('rolls back a failing first statement and keeps the connection usable', async () => {
     const tenant = (await seedTenant(orm, 'Deferred Two')).tenant;
     const scope = new TenantScope(orm);

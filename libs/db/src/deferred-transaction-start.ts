@@ -21,15 +21,23 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
  * `pg`-style use) or a cursor gets the prelude sent just before it, as a query of its own.
  * A checked-out client never inherits a start its previous holder kept and never sent: the
  * kept start is dropped on every checkout and release.
+ *
+ * A statement that is a transaction of its own needs neither BEGIN nor COMMIT: PostgreSQL runs
+ * the statements of one simple query as one implicit transaction, which commits (or rolls back)
+ * before the query is answered. Such a statement, made inside `statementPrelude.run(prelude, …)`,
+ * goes out as `<prelude>; <statement>`: one round trip in all (TenantScope.execute).
  */
 export const transactionPrelude = new AsyncLocalStorage<readonly string[]>();
+
+/** The prelude of a statement that runs alone, in an implicit transaction (see above). */
+export const statementPrelude = new AsyncLocalStorage<readonly string[]>();
 
 /** What Kysely's PostgresDriver sends to begin a transaction. */
 const TRANSACTION_START = /^\s*(?:begin|start\s+transaction\b[\w\s]*)$/i;
 const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
 
 interface KeptStart {
-  /** `begin` and the prelude, in order. */
+  /** `begin` and the prelude, in order (for a statement alone, only the prelude). */
   statements: readonly string[];
 }
 
@@ -65,6 +73,12 @@ function deferOnClient(client: PoolClient): void {
         kept.set(client, { statements: [text.trim(), ...(transactionPrelude.getStore() ?? [])] });
         return Promise.resolve(unsentResult('begin'));
       }
+      const alone = statementPrelude.getStore();
+      if (alone && alone.length > 0) {
+        // Sent on its own, the prelude's transaction-local setting would end with it.
+        if (!plain) return Promise.reject(new Error('a statement with a prelude must be plain text'));
+        return sendWithStart(send, { statements: alone }, text);
+      }
       return send(...args);
     }
     kept.delete(client);
@@ -93,7 +107,7 @@ function deferOnClient(client: PoolClient): void {
   client.query = query as PoolClient['query'];
 }
 
-/** `begin; <prelude>; <text>` as one simple query; the caller gets `text`'s result(s). */
+/** `<start>; <text>` as one simple query; the caller gets `text`'s result(s). */
 async function sendWithStart(send: Query, start: KeptStart, text: string): Promise<unknown> {
   const head = start.statements.join(';\n') + ';\n';
   try {

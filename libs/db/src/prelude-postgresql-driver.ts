@@ -1,6 +1,6 @@
-import type { Configuration, SessionContext } from '@mikro-orm/core';
+import type { AnyEntity, Configuration, EntityData, SessionContext } from '@mikro-orm/core';
 import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { transactionPrelude } from './deferred-transaction-start';
+import { statementPrelude, transactionPrelude } from './deferred-transaction-start';
 
 type BeginOptions = NonNullable<Parameters<PostgreSqlConnection['begin']>[0]>;
 
@@ -21,6 +21,22 @@ export class PreludePostgreSqlConnection extends PostgreSqlConnection {
     );
     for (const statement of prelude) this.logQuery(statement, options.loggerContext);
     return trx;
+  }
+
+  /**
+   * Runs one statement (MikroORM's `?` placeholders) as a transaction of its own, under the
+   * session context: the setting and the statement go out as one simple query, which
+   * PostgreSQL runs as one implicit transaction — one round trip, no BEGIN, no COMMIT. The
+   * statement has committed when this resolves.
+   */
+  async executeAlone<T extends EntityData<AnyEntity>[]>(
+    sql: string,
+    params: readonly unknown[],
+    context: SessionContext,
+  ): Promise<T> {
+    const prelude = this.sessionStatements(context);
+    for (const statement of prelude) this.logQuery(statement);
+    return statementPrelude.run(prelude, () => this.execute<T>(sql, [...params], 'all'));
   }
 
   private sessionStatements(context: SessionContext): string[] {

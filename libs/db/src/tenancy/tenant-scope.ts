@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { MikroORM, RequestContext, TransactionContext } from '@mikro-orm/core';
+import {
+  MikroORM,
+  RequestContext,
+  TransactionContext,
+  type AnyEntity,
+  type EntityData,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PreludePostgreSqlConnection } from '../prelude-postgresql-driver';
 import { tenantContext, TENANT_SETTING } from './tenant-context';
 
 /**
@@ -59,6 +66,23 @@ export class TenantScope {
     const em = this.em();
     if (em.isInTransaction()) return fn(em);
     return em.transactional((tx) => fn(tx as EntityManager));
+  }
+
+  /**
+   * Runs one SQL statement (`?` placeholders) in the scope, as a transaction of its own in one
+   * round trip: the tenant setting and the statement go out together, and PostgreSQL runs them
+   * as one implicit transaction (PreludePostgreSqlConnection.executeAlone) — where `read` or a
+   * query outside a transaction also sends a COMMIT. For the hot single-statement reads (the
+   * news feed, the member lookup of every request) and single-statement writes. Inside a
+   * transaction the statement joins it.
+   */
+  async execute<T extends EntityData<AnyEntity>[]>(sql: string, params: readonly unknown[] = []): Promise<T> {
+    const em = this.em();
+    const connection = em.getConnection();
+    const context = em.getSessionContext();
+    if (em.isInTransaction() || !context || !(connection instanceof PreludePostgreSqlConnection))
+      return em.execute<T>(sql, [...params]);
+    return connection.executeAlone<T>(sql, params, context);
   }
 
   /** The scope's EntityManager (inside a transaction, the transaction's); throws when no scope is open. */
