@@ -103,14 +103,14 @@ export class PeopleService {
    * login is linked here, on their first request to that tenant (verified e-mail only).
    */
   async membershipIn(tenantId: string, person: Person): Promise<TenantMembership | null> {
-    const em = this.scope.em();
-    const [linked] = await em.execute<{ id: string; role: TenantRole }[]>(
+    // Each a statement alone, in one round trip (this runs on every signed-in request).
+    const [linked] = await this.scope.execute<{ id: string; role: TenantRole }[]>(
       'select id, role from members where user_id = ? limit 1',
       [person.userId],
     );
     if (linked) return { tenantId, memberId: linked.id, role: linked.role };
     if (!person.emailVerified || !person.email) return null;
-    const [claimed] = await em.execute<{ id: string; role: TenantRole }[]>(
+    const [claimed] = await this.scope.execute<{ id: string; role: TenantRole }[]>(
       `update members set user_id = ?, updated_at = now()
         where email = ? and user_id is null returning id, role`,
       [person.userId, person.email],

@@ -1,5 +1,13 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AnyEntity, EntityData } from '@mikro-orm/core';
 import type { NewsPost, NewsUrgency } from './news-post.entity';
+
+/**
+ * Where a list's statement runs: an EntityManager (in its transaction) or the tenant scope
+ * (TenantScope.execute: a statement alone, one round trip; inside a transaction it joins it).
+ */
+export interface SqlExecutor {
+  execute<T extends EntityData<AnyEntity>[]>(sql: string, params: unknown[]): Promise<T>;
+}
 
 /** What a post's view is made of: the post and its author's name. */
 export interface NewsPostData {
@@ -56,10 +64,10 @@ export interface NewsPostInGroup extends NewsPostData {
  * and `order` name the post's columns as `p.<column>`; the author is `a`.
  */
 export async function selectNewsPosts(
-  em: EntityManager,
+  db: SqlExecutor,
   query: { where: string; params: unknown[]; order: string; limit: number },
 ): Promise<NewsPostData[]> {
-  const rows = await em.execute<NewsPostRow[]>(
+  const rows = await db.execute<NewsPostRow[]>(
     `select ${POST_COLUMNS}
        from news_posts p left join members a on a.id = p.author_id
       where ${query.where}
@@ -76,11 +84,11 @@ export async function selectNewsPosts(
  * the posts, in the same statement.
  */
 export async function selectNewsPostsInGroups(
-  em: EntityManager,
+  db: SqlExecutor,
   groups: { sql: string; params: unknown[] },
   query: { where: string; params: unknown[]; order: string; limit: number },
 ): Promise<NewsPostInGroup[]> {
-  const rows = await em.execute<(NewsPostRow & { group_key: string; group_settings: unknown })[]>(
+  const rows = await db.execute<(NewsPostRow & { group_key: string; group_settings: unknown })[]>(
     `select ${POST_COLUMNS}, g.key as group_key, g.settings as group_settings
        from news_posts p
        join (${groups.sql}) g on g.id = p.group_id

@@ -257,45 +257,42 @@ export class NewsService {
    * urgent alerts first, then pinned posts, then the newest. One statement.
    */
   async feed(actor: Actor, query: PageQuery): Promise<Page<NewsPostView>> {
-    return this.scope.read(async (em) => {
-      const now = new Date();
-      const params: unknown[] = [now, now];
-      let where = 'p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)';
-      if (query.cursor) {
-        const [isAlert, pinned, publishAt, id] = decodeCursor(query.cursor, 4);
-        where += ` and (${ACTIVE_ALERT}, p.pinned, p.publish_at, p.id) < (?::boolean, ?::boolean, ?::timestamptz, ?::uuid)`;
-        params.push(isAlert, pinned, publishAt, id);
-      }
-      const posts = await selectNewsPostsInGroups(em, this.access.readableGroupsQuery(actor, 'news'), {
-        where,
-        params,
-        order: `${ACTIVE_ALERT} desc, p.pinned desc, p.publish_at desc, p.id desc`,
-        limit: query.limit + 1,
-      });
-      const settings = settingsByGroup(posts);
-      return toPage(
-        posts,
-        query.limit,
-        (post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!),
-        (post) => [isActiveAlert(post), post.pinned, post.publishAt.toISOString(), post.id],
-      );
+    const now = new Date();
+    const params: unknown[] = [now, now];
+    let where = 'p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)';
+    if (query.cursor) {
+      const [isAlert, pinned, publishAt, id] = decodeCursor(query.cursor, 4);
+      where += ` and (${ACTIVE_ALERT}, p.pinned, p.publish_at, p.id) < (?::boolean, ?::boolean, ?::timestamptz, ?::uuid)`;
+      params.push(isAlert, pinned, publishAt, id);
+    }
+    // One statement, alone: a transaction of its own in one round trip (TenantScope.execute).
+    const posts = await selectNewsPostsInGroups(this.scope, this.access.readableGroupsQuery(actor, 'news'), {
+      where,
+      params,
+      order: `${ACTIVE_ALERT} desc, p.pinned desc, p.publish_at desc, p.id desc`,
+      limit: query.limit + 1,
     });
+    const settings = settingsByGroup(posts);
+    return toPage(
+      posts,
+      query.limit,
+      (post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!),
+      (post) => [isActiveAlert(post), post.pinned, post.publishAt.toISOString(), post.id],
+    );
   }
 
   /** Active urgent alerts (published, unexpired, unresolved) the caller may read, newest first. */
   async alerts(actor: Actor): Promise<NewsPostView[]> {
-    return this.scope.read(async (em) => {
-      const now = new Date();
-      const posts = await selectNewsPostsInGroups(em, this.access.readableGroupsQuery(actor, 'news'), {
-        where: `p.urgency = 'urgent' and p.resolved_at is null
-          and p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)`,
-        params: [now, now],
-        order: 'p.publish_at desc, p.id desc',
-        limit: ALERT_LIMIT,
-      });
-      const settings = settingsByGroup(posts);
-      return posts.map((post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!));
+    const now = new Date();
+    const posts = await selectNewsPostsInGroups(this.scope, this.access.readableGroupsQuery(actor, 'news'), {
+      where: `p.urgency = 'urgent' and p.resolved_at is null
+        and p.publish_at <= ? and (p.expires_at is null or p.expires_at > ?)`,
+      params: [now, now],
+      order: 'p.publish_at desc, p.id desc',
+      limit: ALERT_LIMIT,
     });
+    const settings = settingsByGroup(posts);
+    return posts.map((post) => newsPostDataView(post, post.groupKey, settings.get(post.groupId)!));
   }
 
   /** Writing routes: 401 without login, then the group's read rules (404). */
