@@ -17,6 +17,7 @@ import { Migration20261125140000Mail } from './Migration20261125140000_mail';
 import { Migration20261203000000NewsComments } from './Migration20261203000000_news_comments';
 import { Migration20261204000000TenantPolicyOnce } from './Migration20261204000000_tenant_policy_once';
 import { Migration20261204100000TenantBranding } from './Migration20261204100000_tenant_branding';
+import { Migration20261208000000NewsFeedOrder } from './Migration20261208000000_news_feed_order';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs see the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000000_news_comments', class: Migration20261203000000NewsComments },
   { name: 'Migration20261204000000_tenant_policy_once', class: Migration20261204000000TenantPolicyOnce },
   { name: 'Migration20261204100000_tenant_branding', class: Migration20261204100000TenantBranding },
+  { name: 'Migration20261208000000_news_feed_order', class: Migration20261208000000NewsFeedOrder },
 ];
