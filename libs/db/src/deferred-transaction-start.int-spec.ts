@@ -39,9 +39,10 @@ describe('deferred transaction start (pg pool)', () => {
     wire.restore();
   });
 
+  /** A client checked out with `prelude` as its holder's transaction prelude, in a transaction. */
   async function begin(prelude: readonly string[] = PRELUDE): Promise<PoolClient> {
-    const client = await pool.connect();
-    await transactionPrelude.run(prelude, () => client.query('begin'));
+    const client = await transactionPrelude.run(prelude, () => pool.connect());
+    await client.query('begin');
     return client;
   }
 
@@ -97,6 +98,18 @@ describe('deferred transaction start (pg pool)', () => {
 
     expect(result.rows).toEqual([{ tenant: 'tenant-a', n: 7 }]);
     expect(wire.sent.slice(0, 2)).toEqual([`begin;\n${PRELUDE[0]}`, expect.stringContaining('$1::int')]);
+  });
+
+  it('binds a prelude to the client its holder checked out, not to the async context', async () => {
+    const client = await pool.connect();
+    // A query on this client made while someone else's prelude is the current context.
+    await transactionPrelude.run(PRELUDE, () => client.query('begin'));
+    const result = await client.query(SETTING);
+    await client.query('rollback');
+    client.release();
+
+    expect(result.rows[0].tenant ?? '').toBe('');
+    expect(wire.sent.some((text) => text.includes('tenant-a'))).toBe(false);
   });
 
   it('never hands a kept start to the next holder of the connection', async () => {

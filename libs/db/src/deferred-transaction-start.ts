@@ -43,11 +43,43 @@ interface KeptStart {
 
 const kept = new WeakMap<PoolClient, KeptStart>();
 
-/** Installs the deferred start on every client of `pool` (MikroORM's `onPoolCreated`). */
+/** The preludes of a client's current holder, read when it checked the client out. */
+interface Preludes {
+  transaction?: readonly string[];
+  statement?: readonly string[];
+}
+
+const preludesOf = new WeakMap<PoolClient, Preludes>();
+
+/**
+ * Installs the deferred start on every client of `pool` (MikroORM's `onPoolCreated`).
+ *
+ * The preludes are read from the async context of the code that checks a client out, at the
+ * checkout, and bound to that client until its release: a query that some other code makes on
+ * another client while that context is current (a callback run by the pool) never gets them.
+ */
 export function deferTransactionStarts(pool: Pool): void {
   pool.on('connect', (client) => deferOnClient(client as PoolClient));
-  pool.on('acquire', (client) => kept.delete(client as PoolClient));
-  pool.on('release', (_error, client) => kept.delete(client as PoolClient));
+  pool.on('acquire', (client) => forget(client as PoolClient));
+  pool.on('release', (_error, client) => forget(client as PoolClient));
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<PoolClient> | undefined;
+  pool.connect = ((callback?: unknown) => {
+    // The callback form is not used by Kysely; its holder gets no preludes.
+    if (typeof callback === 'function') return connect(callback);
+    const preludes: Preludes = {
+      transaction: transactionPrelude.getStore(),
+      statement: statementPrelude.getStore(),
+    };
+    return connect()!.then((client) => {
+      preludesOf.set(client, preludes);
+      return client;
+    });
+  }) as Pool['connect'];
+}
+
+function forget(client: PoolClient): void {
+  kept.delete(client);
+  preludesOf.delete(client);
 }
 
 /** A result for a statement that was kept, not sent (Kysely reads command, rowCount and rows). */
@@ -69,11 +101,14 @@ function deferOnClient(client: PoolClient): void {
       (values === undefined || (Array.isArray(values) && values.length === 0));
     const start = kept.get(client);
     if (!start) {
+      // Each prelude serves once: the holder's transaction, or its statement alone.
+      const preludes = preludesOf.get(client);
+      preludesOf.delete(client);
       if (plain && TRANSACTION_START.test(text)) {
-        kept.set(client, { statements: [text.trim(), ...(transactionPrelude.getStore() ?? [])] });
+        kept.set(client, { statements: [text.trim(), ...(preludes?.transaction ?? [])] });
         return Promise.resolve(unsentResult('begin'));
       }
-      const alone = statementPrelude.getStore();
+      const alone = preludes?.statement;
       if (alone && alone.length > 0) {
         // Sent on its own, the prelude's transaction-local setting would end with it.
         if (!plain) return Promise.reject(new Error('a statement with a prelude must be plain text'));
