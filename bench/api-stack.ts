@@ -552,7 +552,11 @@ export async function load(
 
 /** A load run that must have answered every request with 2xx (a benchmark of errors measures nothing). */
 export async function cleanLoad(url: string, options: Parameters<typeof load>[1]): Promise<LoadResult> {
-  const result = await load(url, options);
+  return expectClean(url, await load(url, options));
+}
+
+/** `result`, if every request was answered with 2xx; else an error. */
+export function expectClean(url: string, result: LoadResult): LoadResult {
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(
       `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.total}`,

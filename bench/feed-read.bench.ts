@@ -6,8 +6,8 @@
  * against the same data. Both are processes of their own with pools of the same size.
  *
  * Each run: throughput at BENCH_CONNECTIONS (default 10) keep-alive connections for
- * BENCH_DURATION seconds (default 10) against each server, then the API alone at a fixed
- * 500 req/s for the p99 target. Medians of BENCH_RUNS runs (default 3).
+ * BENCH_DURATION seconds (default 10) against each server, then the API alone at a steady
+ * 500 req/s (bench/paced-load.ts: one request every 2 ms, open loop) for the p99 target. Medians of BENCH_RUNS runs (default 3).
  * Targets: API ≥ 60 % of the baseline's req/s; p99 < 50 ms at 500 req/s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,10 +22,14 @@ import {
   type LoadResult,
   type LoadSummary,
   cleanLoad,
+  expectClean,
+  summarize,
   summarizeLoads,
+  type LatencySummary,
 } from './api-stack';
 import { freePort } from '@allmende/local-services';
-import { ROOT, describeMachine, log, writeDocSection, type Machine } from './support';
+import { pacedLoad } from './paced-load';
+import { ROOT, describeMachine, log, median, writeDocSection, type Machine } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -46,7 +50,16 @@ interface BenchResult {
   statements: string[];
   api: LoadSummary;
   baseline: LoadSummary;
-  fixedRate: { rate: number; p50: number; p99: number; achieved: number; perRun: LoadResult[] };
+  fixedRate: {
+    rate: number;
+    p50: number;
+    p99: number;
+    achieved: number;
+    /** pino-http's responseTime in the API: from the request's arrival in Node to its end. */
+    server: { p50: number; p99: number };
+    perRun: LoadResult[];
+    serverPerRun: LatencySummary[];
+  };
   throughputRatio: number;
   targets: { throughputRatio: number; p99Ms: number; throughputMet: boolean; p99Met: boolean };
 }
@@ -105,6 +118,7 @@ async function main(): Promise<void> {
     const apiRuns: LoadResult[] = [];
     const baselineRuns: LoadResult[] = [];
     const fixedRuns: LoadResult[] = [];
+    const serverRuns: LatencySummary[] = [];
     try {
       const baselineBody = (await expectOk(baseline.url, {})) as { items: unknown[] };
       const apiBody = (await expectOk(feed, headers)) as { items: unknown[] };
@@ -119,14 +133,20 @@ async function main(): Promise<void> {
       for (let run = 1; run <= RUNS; run++) {
         apiRuns.push(await cleanLoad(feed, { headers, connections: CONNECTIONS, duration: DURATION }));
         baselineRuns.push(await cleanLoad(baseline.url, { connections: CONNECTIONS, duration: DURATION }));
+        api.resetLog();
         fixedRuns.push(
-          await cleanLoad(feed, { headers, connections: 50, duration: DURATION, overallRate: FIXED_RATE }),
+          expectClean(
+            feed,
+            await pacedLoad(feed, { headers, rate: FIXED_RATE, duration: DURATION, maxSockets: 50 }),
+          ),
         );
+        serverRuns.push(summarize(api.responseTimes()));
         const [a, b, f] = [apiRuns.at(-1)!, baselineRuns.at(-1)!, fixedRuns.at(-1)!];
         log(
           `run ${run}: API ${a.requestsPerSecond} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms); ` +
             `baseline ${b.requestsPerSecond} req/s (p50 ${b.p50} ms, p99 ${b.p99} ms); ` +
-            `API at ${FIXED_RATE} req/s: ${f.requestsPerSecond} req/s achieved, p50 ${f.p50} ms, p99 ${f.p99} ms`,
+            `API at ${FIXED_RATE} req/s: ${f.requestsPerSecond} req/s achieved, p50 ${f.p50} ms, p99 ${f.p99} ms ` +
+            `(in the API: p50 ${serverRuns.at(-1)!.p50} ms, p99 ${serverRuns.at(-1)!.p99} ms)`,
         );
       }
     } finally {
@@ -154,7 +174,12 @@ async function main(): Promise<void> {
         p50: fixed.p50,
         p99: fixed.p99,
         achieved: fixed.requestsPerSecond,
+        server: {
+          p50: median(serverRuns.map((run) => run.p50)),
+          p99: median(serverRuns.map((run) => run.p99)),
+        },
         perRun: fixedRuns,
+        serverPerRun: serverRuns,
       },
       throughputRatio,
       targets: {
@@ -198,7 +223,10 @@ process, \`NODE_ENV=production\`) under autocannon with ${result.connections} ke
 in the same run against the same data: a bare fastify + pg server (\`bench/feed-baseline-server.ts\`)
 running the identical SQL — the ${result.statements.length} statements the API sent for one feed request, captured off the wire
 (\`bench/pg-capture.ts\`) — with a pool of the same size and sending the rows as JSON. Then the API
-alone at a fixed ${result.fixedRate.rate} req/s (50 connections). Medians of ${result.runs} runs; latencies in ms.
+alone at a steady ${result.fixedRate.rate} req/s: one request every ${1000 / result.fixedRate.rate} ms whether or not the earlier ones were answered, over
+up to 50 keep-alive connections, each latency counted from when the request was due (\`bench/paced-load.ts\`;
+autocannon's \`overallRate\` sends each connection's share of a second at the start of the second, a
+burst of ${result.fixedRate.rate} requests 50 at a time, not a rate). Medians of ${result.runs} runs; latencies in ms.
 
 Machine: ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}
 (${machine.postgresSource}); autocannon, the servers and PostgreSQL share the cores. Run on ${result.date}.
@@ -208,6 +236,7 @@ Machine: ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.cpu}; Node ${
 ${row('Allmende API', result.api)}
 ${row('fastify + pg, same SQL (baseline)', result.baseline)}
 | Allmende API at ${result.fixedRate.rate} req/s (achieved ${result.fixedRate.achieved}) | | ${result.fixedRate.p50} | ${result.fixedRate.p99} |
+| … of which in the API (pino-http's responseTime) | | ${result.fixedRate.server.p50} | ${result.fixedRate.server.p99} |
 
 Throughput ratio ${result.throughputRatio.toFixed(2)} (target ≥ ${result.targets.throughputRatio}: ${result.targets.throughputMet ? 'met' : '**missed**'}); p99 at
 ${result.fixedRate.rate} req/s ${result.fixedRate.p99} ms (target < ${result.targets.p99Ms} ms: ${result.targets.p99Met ? 'met' : '**missed**'}).

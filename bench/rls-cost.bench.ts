@@ -62,18 +62,26 @@ interface BenchResult {
   policyOverhead: number;
   /** mean(RLS, one statement per round trip) / mean(explicit) − 1: the cost before 2026-12-08. */
   separateOverhead: number;
+  /** Whether the app sent the feed query as a transaction's first statement (else alone). */
+  begins: boolean;
   target: { overhead: number; met: boolean };
 }
 
 /** `from news_posts`, quoted or not. */
 const NEWS_POSTS = /\bfrom "?news_posts"?(?![\w"])/;
 
-/** The statements a transaction's first query went out with (deferred-transaction-start.ts). */
+/** The statements a query went out with (libs/db/src/deferred-transaction-start.ts). */
 const STATEMENT_SEPARATOR = ';\n';
 
 interface FeedTransaction {
-  /** The wire text of the query that carried the feed's select: `begin; set_config(…); <select>`. */
+  /**
+   * The wire text of the query that carried the feed's select: `set_config(…); <select>`, a
+   * transaction of its own (TenantScope.execute), or `begin; set_config(…); <select>`, the
+   * first statement of a transaction that a `commit` ends.
+   */
   sent: string;
+  /** Whether `sent` began a transaction (then the app sent a `commit` after it). */
+  begins: boolean;
   /** The select alone. */
   query: CapturedStatement;
   tenantId: string;
@@ -81,7 +89,7 @@ interface FeedTransaction {
 
 /**
  * The captured query that holds the feed's select (the statement on news_posts with a LIMIT),
- * which the app sends together with `begin` and the tenant setting, and the setting's tenant.
+ * which the app sends together with the tenant setting, and the setting's tenant.
  */
 function feedTransaction(statements: CapturedStatement[]): FeedTransaction {
   const isFeed = (sql: string) => NEWS_POSTS.test(sql) && /\blimit\b/i.test(sql);
@@ -89,18 +97,17 @@ function feedTransaction(statements: CapturedStatement[]): FeedTransaction {
   if (!sent) throw new Error('the captured feed request has no feed query');
   const parts = sent.sql.split(STATEMENT_SEPARATOR);
   const select = parts.find(isFeed)!;
+  const begins = parts[0] === 'begin';
   const setting = parts.find((part) => /set_config\(\s*'app\.tenant_id'/.test(part));
   if (sent.params.length > 0)
     throw new Error(
       'the feed query went out with bound parameters: MikroORM inlines them, the variants assume it',
     );
-  if (parts[0] !== 'begin' || !setting || parts.at(-1) !== select)
-    throw new Error(
-      `the feed query did not go out with begin and the tenant setting: ${statementText(sent.sql)}`,
-    );
+  if (!setting || parts.at(-1) !== select || parts.length !== (begins ? 3 : 2))
+    throw new Error(`the feed query did not go out with the tenant setting: ${statementText(sent.sql)}`);
   const tenantId = /'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/.exec(setting)?.[1];
   if (!tenantId) throw new Error(`no tenant id in the setting: ${statementText(setting)}`);
-  return { sent: sent.sql, query: { ...sent, sql: select }, tenantId };
+  return { sent: sent.sql, begins, query: { ...sent, sql: select }, tenantId };
 }
 
 /** Words that can follow a table reference and are not its alias. */
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
       `${stack.base}/api/tenants/${community.slug}/news/feed?limit=20`,
       { authorization: `Bearer ${token}` },
     );
-    const { sent, query, tenantId } = feedTransaction(captured);
+    const { sent, begins, query, tenantId } = feedTransaction(captured);
     await app.connect();
     await superuser.connect();
     const tables = await superuser.query<{ table_name: string }>(
@@ -160,12 +167,26 @@ async function main(): Promise<void> {
       tables.rows.map((row) => row.table_name),
     );
     if (process.env.BENCH_VERBOSE) log(`explicit variant: ${explicit.sql}`);
+    if (process.env.BENCH_EXPLAIN) {
+      // The plan of the feed query as the app runs it (app role, the tenant setting).
+      const head = sent.slice(0, sent.length - query.sql.length);
+      const plan = (await app.query(
+        `${head}explain (analyze, buffers) ${query.sql}`,
+      )) as unknown as QueryResult<{ 'QUERY PLAN': string }>[];
+      await app.query('rollback');
+      log(
+        `${query.sql}\n${plan
+          .at(-1)!
+          .rows.map((row) => row['QUERY PLAN'])
+          .join('\n')}`,
+      );
+    }
 
-    /** The select, sent as the app sends a transaction's first query, then `commit`. */
+    /** The select, sent as the app sends it: with the tenant setting (and a `commit` if it began a transaction). */
     const asTheAppSendsIt = async (client: Client, select: string, params: (string | null)[]) => {
       const head = sent.slice(0, sent.length - query.sql.length);
       const results = (await client.query(head + select, params)) as unknown as QueryResult[];
-      await client.query('commit');
+      if (begins) await client.query('commit');
       return results.at(-1)!.rows;
     };
     const variants: Record<VariantName, () => Promise<unknown[]>> = {
@@ -197,15 +218,18 @@ async function main(): Promise<void> {
     };
     for (const run of Object.values(variants)) for (let index = 0; index < 200; index++) await run();
     for (let round = 1; round <= RUNS; round++) {
-      for (const [name, run] of Object.entries(variants) as [VariantName, () => Promise<unknown[]>][]) {
-        const times: number[] = [];
-        for (let index = 0; index < ITERATIONS; index++) {
+      // The variants take turns, one execution each, so that a busy moment of the machine
+      // falls on all of them alike.
+      const entries = Object.entries(variants) as [VariantName, () => Promise<unknown[]>][];
+      const times = new Map<VariantName, number[]>(entries.map(([name]) => [name, []]));
+      for (let index = 0; index < ITERATIONS; index++) {
+        for (const [name, run] of entries) {
           const started = performance.now();
           await run();
-          times.push(performance.now() - started);
+          times.get(name)!.push(performance.now() - started);
         }
-        perRun[name].push(summarize(times));
       }
+      for (const [name] of entries) perRun[name].push(summarize(times.get(name)!));
       log(
         `run ${round}: ` +
           (Object.keys(perRun) as VariantName[])
@@ -238,6 +262,7 @@ async function main(): Promise<void> {
       overhead,
       policyOverhead: ratio(results.rls.mean, results.explicitInTransaction.mean),
       separateOverhead: ratio(results.rlsSeparate.mean, results.explicit.mean),
+      begins,
       target: { overhead: TARGET_OVERHEAD, met: overhead <= TARGET_OVERHEAD },
     };
     log(
@@ -263,11 +288,16 @@ function docSection(result: BenchResult): string {
 
 \`bench/rls-cost.bench.ts\`: the feed query the API sends for a member's feed page (captured off the
 wire; ${result.rows} rows from ${result.community.posts.toLocaleString('en-US')} posts), run ${result.iterations.toLocaleString('en-US')} times one after the other on one connection per
-variant, ${result.runs} runs, medians (ms per execution, client side, loopback):
+variant (the variants take turns, one execution each), ${result.runs} runs, medians (ms per execution,
+client side, loopback):
 
-- **RLS, as the app runs it**: the app role (no BYPASSRLS); \`begin\`, \`set_config('app.tenant_id', …, true)\`
-  and the query go out as one simple query (a transaction's first statement carries its start,
-  \`libs/db/src/deferred-transaction-start.ts\`), then \`commit\`; the forced policy filters by tenant.
+- **RLS, as the app runs it**: the app role (no BYPASSRLS); ${
+    result.begins
+      ? `\`begin\`, \`set_config('app.tenant_id', …, true)\` and the query go out as one simple query (a
+  transaction's first statement carries its start, \`libs/db/src/deferred-transaction-start.ts\`), then \`commit\``
+      : `\`set_config('app.tenant_id', …, true)\` and the query go out as one simple query, which PostgreSQL
+  runs as one implicit transaction (\`TenantScope.execute\`, \`libs/db/src/deferred-transaction-start.ts\`: no \`begin\`, no \`commit\`)`
+  }; the forced policy filters by tenant.
 - **explicit WHERE**: the same query with \`tenant_id = '…'\` added, alone, as the superuser (row-level
   security does not apply to it; the schema owner cannot skip it, the tables FORCE it).
 - **explicit WHERE in the same transaction**: the latter sent as the app sends its query, so that
