@@ -101,6 +101,34 @@ describe('the built apps as processes', () => {
     expect(output).toMatch(/"msg":"shut down cleanly"/);
   });
 
+  it('the api logs every request (written asynchronously) and has written them all when it exits', async () => {
+    const port = await freePort();
+    const paths = [
+      '/api/tenants/nowhere-1/groups',
+      '/api/tenants/nowhere-2/groups',
+      '/api/tenants/nowhere-3/groups',
+    ];
+    const { code, output } = await startAndStop(
+      apps.api,
+      appEnv({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
+      async () => {
+        if (!(await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) return false;
+        for (const path of paths) await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+        // SIGTERM follows at once: lines still waiting in memory are flushed at exit.
+        return true;
+      },
+    );
+    expect(code).toBe(0);
+    const logged = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { req?: { path?: string }; res?: { statusCode?: number } })
+      .filter((line) => line.req?.path?.startsWith('/api/tenants/nowhere-'));
+    expect(logged.map((line) => [line.req!.path, line.res?.statusCode])).toEqual(
+      paths.map((path) => [path, 404]),
+    );
+  });
+
   it('the worker starts, and shuts down cleanly on SIGTERM', async () => {
     const { code, output } = await startAndStop(apps.worker, appEnv(), async (output) =>
       output.includes('"msg":"worker started"'),

@@ -16,7 +16,7 @@ import { ListingsModule } from '@allmende/listings';
 import { NewsModule } from '@allmende/news';
 import { NotificationsModule } from '@allmende/notifications';
 import { SearchModule } from '@allmende/search';
-import { ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
+import { asyncStdout, ConfigModule, httpLogSerializers, loggerOptions, type AppConfig } from '@allmende/core';
 import { DatabaseModule } from '@allmende/db';
 import { ALL_ENTITIES } from '@allmende/entities';
 import { GroupsModule } from '@allmende/groups';
@@ -49,6 +49,8 @@ export class AppModule implements NestModule {
         LoggerModule.forRoot({
           pinoHttp: {
             ...loggerOptions(config.LOG_LEVEL, 'api'),
+            // Never stop the event loop for a slow reader of the log (see asyncStdout).
+            stream: asyncStdout(),
             genReqId: (request, response) => {
               const id = requestId(request);
               response.setHeader('X-Request-Id', id);
