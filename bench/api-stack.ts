@@ -47,7 +47,15 @@ export interface Stack {
   /** The API's port and URL (the same for every API process the benchmark starts). */
   base: string;
   port: number;
-  startApi(options?: { databaseUrl?: string; env?: Record<string, string> }): Promise<ApiProcess>;
+  /**
+   * An API process on `base`'s port, or on `port` (a second instance beside the first; the
+   * public URL stays `base`, as behind a load balancer).
+   */
+  startApi(options?: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    port?: number;
+  }): Promise<ApiProcess>;
   /** An access token from the provider's token endpoint (password grant). */
   token(email: string): Promise<string>;
   close(): Promise<void>;
@@ -103,13 +111,14 @@ export async function startStack(people: Person[]): Promise<Stack> {
     base,
     port,
     startApi: async (options = {}) => {
-      const api = await startApiProcess(port, {
+      const apiPort = options.port ?? port;
+      const api = await startApiProcess(apiPort, {
         NODE_ENV: 'production',
         DATABASE_URL: options.databaseUrl ?? db.appUrl,
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: queuePrefix,
         HOST: '127.0.0.1',
-        PORT: String(port),
+        PORT: String(apiPort),
         PUBLIC_URL: base,
         // info: pino-http logs each request with its responseTime (read from the output).
         LOG_LEVEL: 'info',

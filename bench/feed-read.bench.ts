@@ -61,7 +61,15 @@ interface BenchResult {
     serverPerRun: LatencySummary[];
   };
   throughputRatio: number;
-  targets: { throughputRatio: number; p99Ms: number; throughputMet: boolean; p99Met: boolean };
+  /** The same steady rate on two API processes, taking turns. */
+  twoProcesses: BenchResult['fixedRate'];
+  targets: {
+    throughputRatio: number;
+    p99Ms: number;
+    throughputMet: boolean;
+    p99Met: boolean;
+    p99MetWithTwo: boolean;
+  };
 }
 
 async function startBaseline(
@@ -119,6 +127,8 @@ async function main(): Promise<void> {
     const baselineRuns: LoadResult[] = [];
     const fixedRuns: LoadResult[] = [];
     const serverRuns: LatencySummary[] = [];
+    const twoRuns: LoadResult[] = [];
+    const twoServerRuns: LatencySummary[] = [];
     try {
       const baselineBody = (await expectOk(baseline.url, {})) as { items: unknown[] };
       const apiBody = (await expectOk(feed, headers)) as { items: unknown[] };
@@ -149,6 +159,39 @@ async function main(): Promise<void> {
             `(in the API: p50 ${serverRuns.at(-1)!.p50} ms, p99 ${serverRuns.at(-1)!.p99} ms)`,
         );
       }
+      // 2. The same steady rate on two API processes (the API keeps no state of its own: sessions,
+      // rate limits and queues are in Redis and PostgreSQL), the requests taking turns as behind a
+      // load balancer. One Node process runs on one core.
+      const secondPort = await freePort();
+      const second = await stack.startApi({ port: secondPort, env: { DATABASE_POOL_MAX: String(POOL_MAX) } });
+      try {
+        const feedOnSecond = feed.replace(`:${stack.port}/`, `:${secondPort}/`);
+        await cleanLoad(feedOnSecond, { headers, connections: CONNECTIONS, duration: 3 });
+        for (let run = 1; run <= RUNS; run++) {
+          api.resetLog();
+          second.resetLog();
+          twoRuns.push(
+            expectClean(
+              feed,
+              await pacedLoad([feed, feedOnSecond], {
+                headers,
+                rate: FIXED_RATE,
+                duration: DURATION,
+                maxSockets: 25,
+              }),
+            ),
+          );
+          twoServerRuns.push(summarize([...api.responseTimes(), ...second.responseTimes()]));
+          const f = twoRuns.at(-1)!;
+          log(
+            `run ${run}: two API processes at ${FIXED_RATE} req/s: ${f.requestsPerSecond} req/s achieved, ` +
+              `p50 ${f.p50} ms, p99 ${f.p99} ms (in the APIs: p50 ${twoServerRuns.at(-1)!.p50} ms, ` +
+              `p99 ${twoServerRuns.at(-1)!.p99} ms)`,
+          );
+        }
+      } finally {
+        await second.stop();
+      }
     } finally {
       await api.stop();
       await baseline.stop();
@@ -157,6 +200,7 @@ async function main(): Promise<void> {
     const apiSummary = summarizeLoads(apiRuns);
     const baselineSummary = summarizeLoads(baselineRuns);
     const fixed = summarizeLoads(fixedRuns);
+    const two = summarizeLoads(twoRuns);
     const throughputRatio =
       Math.round((apiSummary.requestsPerSecond / baselineSummary.requestsPerSecond) * 1000) / 1000;
     const result: BenchResult = {
@@ -181,18 +225,32 @@ async function main(): Promise<void> {
         perRun: fixedRuns,
         serverPerRun: serverRuns,
       },
+      twoProcesses: {
+        rate: FIXED_RATE,
+        p50: two.p50,
+        p99: two.p99,
+        achieved: two.requestsPerSecond,
+        server: {
+          p50: median(twoServerRuns.map((run) => run.p50)),
+          p99: median(twoServerRuns.map((run) => run.p99)),
+        },
+        perRun: twoRuns,
+        serverPerRun: twoServerRuns,
+      },
       throughputRatio,
       targets: {
         ...TARGET,
         throughputMet: throughputRatio >= TARGET.throughputRatio,
         // Met only if the rate was actually reached (a server that falls behind has no p99 at that rate).
         p99Met: fixed.p99 < TARGET.p99Ms && fixed.requestsPerSecond >= FIXED_RATE * 0.95,
+        p99MetWithTwo: two.p99 < TARGET.p99Ms && two.requestsPerSecond >= FIXED_RATE * 0.95,
       },
     };
     log(
       `feed read: API ${apiSummary.requestsPerSecond} req/s vs baseline ${baselineSummary.requestsPerSecond} req/s ` +
         `= ${throughputRatio} (target ≥ ${TARGET.throughputRatio}: ${result.targets.throughputMet ? 'met' : 'MISSED'}); ` +
-        `p99 at ${FIXED_RATE} req/s ${fixed.p99} ms (target < ${TARGET.p99Ms} ms: ${result.targets.p99Met ? 'met' : 'MISSED'})`,
+        `p99 at ${FIXED_RATE} req/s ${fixed.p99} ms (target < ${TARGET.p99Ms} ms: ${result.targets.p99Met ? 'met' : 'MISSED'}); ` +
+        `with two API processes ${two.p99} ms (${result.targets.p99MetWithTwo ? 'met' : 'MISSED'})`,
     );
     if (process.env.BENCH_NO_WRITE) return;
     await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -226,7 +284,8 @@ running the identical SQL — the ${result.statements.length} statements the API
 alone at a steady ${result.fixedRate.rate} req/s: one request every ${1000 / result.fixedRate.rate} ms whether or not the earlier ones were answered, over
 up to 50 keep-alive connections, each latency counted from when the request was due (\`bench/paced-load.ts\`;
 autocannon's \`overallRate\` sends each connection's share of a second at the start of the second, a
-burst of ${result.fixedRate.rate} requests 50 at a time, not a rate). Medians of ${result.runs} runs; latencies in ms.
+burst of ${result.fixedRate.rate} requests 50 at a time, not a rate). Then the same rate on two API processes
+(the second on a port of its own), the requests taking turns. Medians of ${result.runs} runs; latencies in ms.
 
 Machine: ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}
 (${machine.postgresSource}); autocannon, the servers and PostgreSQL share the cores. Run on ${result.date}.
@@ -237,9 +296,14 @@ ${row('Allmende API', result.api)}
 ${row('fastify + pg, same SQL (baseline)', result.baseline)}
 | Allmende API at ${result.fixedRate.rate} req/s (achieved ${result.fixedRate.achieved}) | | ${result.fixedRate.p50} | ${result.fixedRate.p99} |
 | … of which in the API (pino-http's responseTime) | | ${result.fixedRate.server.p50} | ${result.fixedRate.server.p99} |
+| two API processes at ${result.twoProcesses.rate} req/s, taking turns (achieved ${result.twoProcesses.achieved}) | | ${result.twoProcesses.p50} | ${result.twoProcesses.p99} |
+| … of which in the APIs | | ${result.twoProcesses.server.p50} | ${result.twoProcesses.server.p99} |
 
 Throughput ratio ${result.throughputRatio.toFixed(2)} (target ≥ ${result.targets.throughputRatio}: ${result.targets.throughputMet ? 'met' : '**missed**'}); p99 at
-${result.fixedRate.rate} req/s ${result.fixedRate.p99} ms (target < ${result.targets.p99Ms} ms: ${result.targets.p99Met ? 'met' : '**missed**'}).
+${result.fixedRate.rate} req/s ${result.fixedRate.p99} ms on one API process (target < ${result.targets.p99Ms} ms: ${result.targets.p99Met ? 'met' : '**missed**'}),
+${result.twoProcesses.p99} ms on two (${result.targets.p99MetWithTwo ? 'met' : '**missed**'}). One Node process runs on one core; the API keeps no state of
+its own (sessions, rate limits and queues live in Redis and PostgreSQL), so a deployment runs one
+process per core behind its load balancer.
 
 The SQL of one request: ${result.statements.map((statement) => `\`${statement.replace(/`/g, "'")}\``).join('; ')}.`;
 }

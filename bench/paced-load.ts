@@ -1,6 +1,6 @@
 /**
  * Requests at a steady rate (open loop): one every 1/rate seconds, whether or not the earlier
- * ones have been answered, over up to `maxSockets` keep-alive connections.
+ * ones have been answered, over up to `maxSockets` keep-alive connections per server.
  *
  * autocannon's `overallRate` is not that: each connection sends its share of a second's
  * requests back to back as soon as the second begins and then waits for the next one, so
@@ -16,9 +16,11 @@ import { performance } from 'node:perf_hooks';
 import { summarize, type LoadResult } from './api-stack';
 
 export async function pacedLoad(
-  url: string,
+  /** One URL, or several (instances of one server): the requests take turns, as behind a load balancer. */
+  urls: string | string[],
   options: { rate: number; duration: number; headers?: Record<string, string>; maxSockets?: number },
 ): Promise<LoadResult> {
+  const targets = typeof urls === 'string' ? [urls] : urls;
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 50 });
   const interval = 1000 / options.rate;
   const total = Math.round(options.rate * options.duration);
@@ -29,7 +31,7 @@ export async function pacedLoad(
   let finished = 0;
   const started = performance.now();
 
-  const send = (due: number) =>
+  const send = (url: string, due: number) =>
     new Promise<void>((resolve) => {
       const done = (ok: boolean, status?: number) => {
         if (!ok) errors++;
@@ -53,7 +55,7 @@ export async function pacedLoad(
       const now = performance.now();
       // Every request that is due by now goes out (timers fire late, never early).
       while (sent < total && started + sent * interval <= now) {
-        inFlight.push(send(started + sent * interval));
+        inFlight.push(send(targets[sent % targets.length]!, started + sent * interval));
         sent++;
       }
       if (sent < total) setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
