@@ -457,10 +457,14 @@ export interface LatencySummary {
 }
 
 /** Nearest-rank percentiles of samples (ms). */
+/** The p-th percentile (nearest rank) of `sorted`, ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export function summarize(samples: number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const rank = (p: number) => percentile(sorted, p);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     count: sorted.length,

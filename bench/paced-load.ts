@@ -13,7 +13,7 @@
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { summarize, type LoadResult } from './api-stack';
+import { percentile, summarize, type LoadResult } from './api-stack';
 
 export async function pacedLoad(
   /** One URL, or several (instances of one server): the requests take turns, as behind a load balancer. */
@@ -71,7 +71,15 @@ export async function pacedLoad(
   return {
     requestsPerSecond: Math.round(finished / elapsed),
     p50: summary.p50,
-    p90: round(percentile(latencies, 90)),
+    p90:
+      latencies.length > 0
+        ? round(
+            percentile(
+              [...latencies].sort((a, b) => a - b),
+              90,
+            ),
+          )
+        : 0,
     p99: summary.p99,
     max: round(latencies.reduce((most, value) => Math.max(most, value), 0)),
     total: finished,
@@ -79,9 +87,4 @@ export async function pacedLoad(
     errors,
     timeouts: 0,
   };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }

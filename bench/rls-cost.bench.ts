@@ -167,13 +167,14 @@ async function main(): Promise<void> {
       tables.rows.map((row) => row.table_name),
     );
     if (process.env.BENCH_VERBOSE) log(`explicit variant: ${explicit.sql}`);
+    // What went out before the select in the same query: the tenant setting (and `begin`).
+    const head = sent.slice(0, sent.length - query.sql.length);
     if (process.env.BENCH_EXPLAIN) {
       // The plan of the feed query as the app runs it (app role, the tenant setting).
-      const head = sent.slice(0, sent.length - query.sql.length);
       const plan = (await app.query(
         `${head}explain (analyze, buffers) ${query.sql}`,
       )) as unknown as QueryResult<{ 'QUERY PLAN': string }>[];
-      await app.query('rollback');
+      if (begins) await app.query('rollback');
       log(
         `${query.sql}\n${plan
           .at(-1)!
@@ -184,7 +185,6 @@ async function main(): Promise<void> {
 
     /** The select, sent as the app sends it: with the tenant setting (and a `commit` if it began a transaction). */
     const asTheAppSendsIt = async (client: Client, select: string, params: (string | null)[]) => {
-      const head = sent.slice(0, sent.length - query.sql.length);
       const results = (await client.query(head + select, params)) as unknown as QueryResult[];
       if (begins) await client.query('commit');
       return results.at(-1)!.rows;
