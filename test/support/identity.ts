@@ -91,18 +91,30 @@ export interface ApiWithIdentity {
 export async function startApiWithIdentityProvider(
   users: Omit<DevUser, 'username' | 'password'>[],
 ): Promise<ApiWithIdentity> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const idp = await startTestIdentityProvider(base, users);
-  const app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
-  await app.listen(port, '127.0.0.1');
-  return {
-    app,
-    idp,
-    base,
-    stop: async () => {
-      await app.close();
+  // The port is chosen before the app listens (the provider needs the app's URL first); in
+  // between, another process can take it, even as the source port of an outgoing connection
+  // (seen once in a full run: EADDRINUSE). Then the app starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const idp = await startTestIdentityProvider(base, users);
+    const app = await createApiApp(testConfig({ KEYCLOAK_URL: idp.url, PUBLIC_URL: base }));
+    try {
+      await app.listen(port, '127.0.0.1');
+    } catch (error) {
+      await app.close().catch(() => undefined);
       await idp.stop();
-    },
-  };
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3) continue;
+      throw error;
+    }
+    return {
+      app,
+      idp,
+      base,
+      stop: async () => {
+        await app.close();
+        await idp.stop();
+      },
+    };
+  }
 }
